@@ -1,0 +1,5 @@
+import sys
+
+from asynclint.cli import main
+
+sys.exit(main())

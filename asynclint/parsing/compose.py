@@ -1,0 +1,109 @@
+"""Compose YAML text into frozen nodes, with ruamel.yaml's C composer when available."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asynclint.parsing.nodes import YEntry, YMap, YNode, YScalar, YSeq
+from asynclint.parsing.source import BOM, ParseError, Source
+
+try:  # the C extension (ruamel.yaml.clibz) is optional
+    from ruamel.yaml.cyaml import CBaseLoader as _CLoader
+except ImportError:  # pragma: no cover - depends on the platform
+    _CLoader = None
+
+_STANDARD_TAG = "tag:yaml.org,2002:"
+MAX_DEPTH = 500
+
+
+def c_available() -> bool:
+    return _CLoader is not None
+
+
+def _raw_documents(text: str, use_c: bool) -> tuple[list[Any], int]:
+    """ruamel nodes of every document, and the offset to add to their marks."""
+    if use_c and _CLoader is not None:
+        loader = _CLoader(text)
+        try:
+            documents = []
+            while loader.check_node():
+                documents.append(loader.get_node())
+        finally:
+            loader.dispose()
+        # libyaml counts characters but not a leading BOM
+        return documents, (1 if text.startswith(BOM) else 0)
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    return list(yaml.compose_all(text)), 0
+
+
+def _tag(raw: Any) -> str | None:
+    tag = raw.tag
+    if tag is None or tag.startswith(_STANDARD_TAG) or tag in ("!", "?"):
+        return None
+    return tag
+
+
+class _Converter:
+    """ruamel nodes to frozen nodes; aliases stay shared, depth is bounded."""
+
+    def __init__(self, shift: int):
+        self.shift = shift
+        self.memo: dict[int, YNode] = {}
+
+    def convert(self, raw: Any, depth: int = 0) -> YNode:
+        known = self.memo.get(id(raw))
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            mark = raw.start_mark
+            raise ParseError(
+                f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
+            )
+        start = raw.start_mark.index + self.shift
+        end = raw.end_mark.index + self.shift
+        node: YNode
+        kind = raw.id
+        if kind == "scalar":
+            node = YScalar(raw.value, start, end, raw.style or "", _tag(raw))
+        elif kind == "sequence":
+            items = tuple(self.convert(child, depth + 1) for child in raw.value)
+            node = YSeq(items, start, end, bool(raw.flow_style), _tag(raw))
+        else:
+            entries = tuple(
+                YEntry(self.convert(k, depth + 1), self.convert(v, depth + 1))
+                for k, v in raw.value
+            )
+            node = YMap(entries, start, end, bool(raw.flow_style), _tag(raw))
+        self.memo[id(raw)] = node
+        return node
+
+
+def compose_documents(source: Source, use_c: bool = True) -> tuple[YNode | None, ...]:
+    """Every document of ``source`` as frozen nodes (``None`` for an empty document)."""
+    try:
+        raw_documents, shift = _raw_documents(source.text, use_c)
+    except RecursionError:
+        raise ParseError("nesting too deep to parse") from None
+    except Exception as error:  # ruamel raises many types; all of them mean bad YAML
+        raise _as_parse_error(error, source) from None
+    converter = _Converter(shift)
+    try:
+        return tuple(
+            None if raw is None else converter.convert(raw) for raw in raw_documents
+        )
+    except RecursionError:
+        raise ParseError("nesting too deep to parse") from None
+
+
+def _as_parse_error(error: Exception, source: Source) -> ParseError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    message = " ".join(part for part in (context, problem) if part) or str(error).splitlines()[0]
+    if mark is None:
+        return ParseError(message)
+    line = mark.line + 1
+    column = mark.column + 1
+    return ParseError(message, line, column)

@@ -1,0 +1,165 @@
+"""Frozen YAML nodes with character spans.
+
+A node knows where it stands in the text (``start``/``end`` offsets into
+:attr:`Source.text`) and, for scalars, how it was written. Mappings keep every
+entry in source order, duplicates included; lookups return the last one, as
+Ansible does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Union
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+$")
+_OCT = re.compile(r"[-+]?0o?[0-7_]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+_TRUE = frozenset(("true", "yes", "on", "y"))
+_FALSE = frozenset(("false", "no", "off", "n"))
+_NULL = frozenset(("", "~", "null"))
+
+
+@dataclass(frozen=True, slots=True)
+class YScalar:
+    value: str
+    start: int
+    end: int
+    style: str = ""  # "" plain, "'" or '"' quoted, "|" or ">" block
+    tag: str | None = None  # a local tag such as "!vault" or "!unsafe"; None for the standard ones
+
+    @property
+    def plain(self) -> bool:
+        return self.style == "" and self.tag is None
+
+    def python(self) -> object:
+        """The value as Ansible's YAML 1.1 loader reads it (int, float, bool, None or str)."""
+        if not self.plain:
+            return self.value
+        text = self.value
+        lowered = text.lower()
+        if lowered in _NULL:
+            return None
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        try:
+            if _INT.match(text):
+                return int(text.replace("_", ""))
+            if _HEX.match(text):
+                return int(text.replace("_", ""), 16)
+            if _OCT.match(text) and text.lstrip("+-") not in ("0",):
+                return int(text.replace("_", "").replace("0o", "0"), 8)
+            if _FLOAT.match(text):
+                return float(text.replace("_", ""))
+        except ValueError:
+            return text
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class YEntry:
+    key: "YNode"
+    value: "YNode"
+
+    @property
+    def name(self) -> str | None:
+        """The key as a string, when it is a scalar."""
+        return self.key.value if isinstance(self.key, YScalar) else None
+
+
+@dataclass(frozen=True, slots=True)
+class YMap:
+    entries: tuple[YEntry, ...]
+    start: int
+    end: int
+    flow: bool = False
+    tag: str | None = None
+
+    def entry(self, key: str) -> YEntry | None:
+        """The last entry named ``key`` (Ansible keeps the last of duplicate keys)."""
+        for item in reversed(self.entries):
+            if item.name == key:
+                return item
+        return None
+
+    def get(self, key: str) -> "YNode | None":
+        item = self.entry(key)
+        return None if item is None else item.value
+
+    def __contains__(self, key: str) -> bool:
+        return self.entry(key) is not None
+
+    def keys(self) -> Iterator[str]:
+        """Distinct scalar keys, in the order of their last occurrence."""
+        seen: dict[str, None] = {}
+        for item in self.entries:
+            if item.name is not None:
+                seen.pop(item.name, None)
+                seen[item.name] = None
+        return iter(seen)
+
+    def effective(self) -> tuple[YEntry, ...]:
+        """Entries without the ones a later duplicate key overrides."""
+        last = {item.name: index for index, item in enumerate(self.entries)}
+        return tuple(e for i, e in enumerate(self.entries) if last.get(e.name) == i)
+
+
+@dataclass(frozen=True, slots=True)
+class YSeq:
+    items: tuple["YNode", ...]
+    start: int
+    end: int
+    flow: bool = False
+    tag: str | None = None
+
+
+YNode = Union[YScalar, YMap, YSeq]
+
+
+def to_python(node: YNode | None, budget: int = 100_000) -> object:
+    """Plain Python data for ``node`` (dicts keep the last duplicate key).
+
+    ``budget`` bounds the number of nodes produced, so an alias bomb cannot
+    expand without limit; past it, the remaining values become ``None``.
+    """
+    remaining = [budget]
+
+    def convert(item: YNode | None) -> object:
+        if item is None or remaining[0] <= 0:
+            return None
+        remaining[0] -= 1
+        if isinstance(item, YScalar):
+            return item.python()
+        if isinstance(item, YSeq):
+            return [convert(child) for child in item.items]
+        result: dict[object, object] = {}
+        for entry in item.entries:
+            key = entry.key.python() if isinstance(entry.key, YScalar) else repr(entry.key)
+            try:
+                result[key] = convert(entry.value)
+            except TypeError:
+                continue
+        return result
+
+    return convert(node)
+
+
+def walk(node: YNode) -> Iterator[YNode]:
+    """Every node below and including ``node``, depth first, each object once."""
+    seen: set[int] = set()
+    stack: list[YNode] = [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        if isinstance(item, YMap):
+            for entry in reversed(item.entries):
+                stack.append(entry.value)
+                stack.append(entry.key)
+        elif isinstance(item, YSeq):
+            stack.extend(reversed(item.items))
