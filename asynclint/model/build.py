@@ -1,0 +1,272 @@
+"""Build the model of one file from its composed YAML nodes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from asynclint.model import keywords as kw
+from asynclint.model.nodes import (
+    Block,
+    Document,
+    Include,
+    Play,
+    RoleRef,
+    Task,
+    TaskNode,
+)
+from asynclint.parsing import Source, YEntry, YMap, YNode, YScalar, YSeq
+
+_FQCN = re.compile(r"^[A-Za-z_][\w]*\.[A-Za-z_][\w]*\.[A-Za-z_][\w.]*$")
+_TEMPLATED = ("{{", "{%")
+_TASK_SIGNALS = frozenset({"register", "when", "loop", "notify", "async", "poll", "until",
+                           "become", "delegate_to", "tags", "changed_when", "failed_when",
+                           "ignore_errors", "no_log", "vars", "args", "retries"})
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """Where a file stands: its real path and, inside a role, the role's folder."""
+
+    path: Path
+    role_dir: Path | None
+
+    @property
+    def role(self) -> str | None:
+        return self.role_dir.name if self.role_dir is not None else None
+
+
+def role_dir_of(path: Path) -> Path | None:
+    """The role folder of a file in ``<role>/tasks/`` or ``<role>/handlers/``."""
+    for parent in path.parents:
+        if parent.name in ("tasks", "handlers") and parent.parent != parent:
+            role = parent.parent
+            if role.parent.name == "roles" or (role / "meta").is_dir():
+                return role
+            return None
+    return None
+
+
+def _literal(node: YNode | None) -> str | None:
+    if isinstance(node, YScalar) and node.value and not any(t in node.value for t in _TEMPLATED):
+        return node.value
+    return None
+
+
+def action_of(task: YMap) -> tuple[str | None, YEntry | None, YNode | None]:
+    """The action a task runs, the entry naming it, and its arguments.
+
+    Follows Ansible's order: ``action:``/``local_action:`` first, then the
+    first key that is not a task keyword.
+    """
+    for key in ("action", "local_action"):
+        entry = task.entry(key)
+        if entry is None:
+            continue
+        value = entry.value
+        if isinstance(value, YScalar):
+            words = value.value.split(None, 1)
+            return (words[0] if words else None), entry, value
+        if isinstance(value, YMap):
+            module = value.get("module")
+            name = module.value if isinstance(module, YScalar) else None
+            return name, entry, value
+        return None, entry, value
+    for entry in task.effective():
+        name = entry.name
+        if name is not None and not kw.is_task_keyword(name):
+            return name, entry, entry.value
+    return None, None, None
+
+
+class Builder:
+    """Turns the composed nodes of one file into model nodes."""
+
+    def __init__(self, source: Source, context: FileContext):
+        self.source = source
+        self.context = context
+        self.document = 0
+
+    # -- resolution -----------------------------------------------------------------------
+    def resolve_tasks_file(self, target: str) -> str | None:
+        here = self.context.path.parent
+        candidates = [here / target]
+        if self.context.role_dir is not None:
+            candidates += [self.context.role_dir / "tasks" / target, self.context.role_dir / target]
+        for candidate in candidates:
+            if candidate.is_file():
+                return str(candidate)
+        return None
+
+    def resolve_role(self, name: str, tasks_from: str = "main") -> str | None:
+        here = self.context.path.parent
+        bases = [here / "roles", here]
+        if self.context.role_dir is not None:
+            bases.append(self.context.role_dir.parent)
+        for parent in here.parents:
+            bases.append(parent / "roles")
+        stem = tasks_from[:-4] if tasks_from.endswith((".yml", ".yaml")) else tasks_from
+        for base in bases:
+            role = base / name
+            for suffix in (".yml", ".yaml", ""):
+                candidate = role / "tasks" / f"{stem}{suffix}"
+                if candidate.is_file():
+                    return str(candidate)
+        return None
+
+    def include_info(self, kind: str, args: YNode | None, task: YMap) -> Include:
+        dynamic = kind in kw.DYNAMIC_INCLUDES
+        if kind in (kw.INCLUDE_ROLE, kw.IMPORT_ROLE):
+            name = tasks_from = None
+            if isinstance(args, YMap):
+                name = _literal(args.get("name"))
+                tasks_from = args.get("tasks_from")
+            resolved = None
+            if name is not None:
+                if tasks_from is None:
+                    resolved = self.resolve_role(name)
+                elif _literal(tasks_from) is not None:
+                    resolved = self.resolve_role(name, _literal(tasks_from) or "main")
+            return Include(kind, name, resolved, dynamic)
+        target = None
+        if isinstance(args, YScalar):
+            target = _literal(args)
+        elif isinstance(args, YMap):
+            target = _literal(args.get("file")) or _literal(args.get("_raw_params"))
+        if target is None:
+            extra = task.get("args")
+            if isinstance(extra, YMap):
+                target = _literal(extra.get("file"))
+        resolved = self.resolve_tasks_file(target) if target else None
+        if kind == kw.IMPORT_PLAYBOOK and target:
+            candidate = self.context.path.parent / target
+            resolved = str(candidate) if candidate.is_file() else None
+        return Include(kind, target, resolved, dynamic)
+
+    # -- tasks ------------------------------------------------------------------------------
+    def task_list(self, node: YNode | None, path: tuple, section: str) -> tuple[TaskNode, ...]:
+        if not isinstance(node, YSeq):
+            return ()
+        result = []
+        for index, item in enumerate(node.items):
+            if isinstance(item, YMap):
+                result.append(self.task_node(item, path + (index,), section))
+        return tuple(result)
+
+    def task_node(self, item: YMap, path: tuple, section: str) -> TaskNode:
+        if any(key in item for key in kw.BLOCK_SECTIONS) and "block" in item:
+            return Block(
+                self.source, item, path, self.document, section=section,
+                role=self.context.role,
+                block=self.task_list(item.get("block"), path + ("block",), section),
+                rescue=self.task_list(item.get("rescue"), path + ("rescue",), section),
+                always=self.task_list(item.get("always"), path + ("always",), section),
+            )
+        action, action_entry, args = action_of(item)
+        loop = item.entry("loop")
+        if loop is None:
+            loop = next((e for e in item.entries if (e.name or "").startswith("with_")), None)
+        kind = kw.include_kind(action)
+        include = self.include_info(kind, args, item) if kind else None
+        return Task(
+            self.source, item, path, self.document, section=section, role=self.context.role,
+            action=action, action_entry=action_entry, args=args, loop=loop, include=include,
+        )
+
+    # -- plays ------------------------------------------------------------------------------
+    def play(self, item: YMap, index: int) -> Play:
+        path = (index,)
+        importer = next(
+            (e for e in item.effective() if kw.include_kind(e.name) == kw.IMPORT_PLAYBOOK), None
+        )
+        import_playbook = (
+            self.include_info(kw.IMPORT_PLAYBOOK, importer.value, item) if importer else None
+        )
+        sections = {
+            name: self.task_list(item.get(name), path + (name,), name)
+            for name in kw.PLAY_SECTIONS
+            if name in item
+        }
+        roles = []
+        roles_node = item.get("roles")
+        if isinstance(roles_node, YSeq):
+            for role in roles_node.items:
+                name = None
+                if isinstance(role, YScalar):
+                    name = _literal(role)
+                elif isinstance(role, YMap):
+                    name = _literal(role.get("role")) or _literal(role.get("name"))
+                tasks_file = self.resolve_role(name) if name else None
+                roles.append(RoleRef(name, role, tasks_file))
+        return Play(
+            self.source, item, path, self.document, sections=sections, roles=tuple(roles),
+            import_playbook=import_playbook,
+        )
+
+
+def is_play(item: YMap) -> bool:
+    return (
+        "hosts" in item
+        or any(kw.include_kind(key) == kw.IMPORT_PLAYBOOK for key in item.keys())
+        or ("tasks" in item and "roles" in item)
+    )
+
+
+def looks_like_task(item: YMap) -> bool:
+    if "block" in item:
+        return True
+    action, _, _ = action_of(item)
+    if action is None:
+        return False
+    if kw.include_kind(action) or _FQCN.match(action) or action.startswith(("ansible.", "community.")):
+        return True
+    return any(key in _TASK_SIGNALS for key in item.keys())
+
+
+def classify(documents: tuple[YNode | None, ...], context: FileContext, forced: str | None) -> str:
+    """``playbook``, ``tasks`` or ``other`` for a file's documents."""
+    items = [
+        item
+        for doc in documents
+        if isinstance(doc, YSeq)
+        for item in doc.items
+    ]
+    maps = [item for item in items if isinstance(item, YMap)]
+    if any(isinstance(doc, YMap) for doc in documents) or not maps:
+        return "other" if forced is None else forced
+    if any(is_play(item) for item in maps):
+        return "playbook"
+    if forced is not None:
+        return forced
+    if context.role_dir is not None or context.path.parent.name in ("tasks", "handlers"):
+        return "tasks"
+    return "tasks" if any(looks_like_task(item) for item in maps) else "other"
+
+
+def build_document(
+    source: Source,
+    documents: tuple[YNode | None, ...],
+    context: FileContext,
+    forced_kind: str | None = None,
+) -> Document:
+    """The model of one file. ``forced_kind`` is ``tasks`` for files reached by an include."""
+    kind = classify(documents, context, forced_kind)
+    builder = Builder(source, context)
+    plays: list[Play] = []
+    tasks: list[TaskNode] = []
+    section = "handlers" if context.path.parent.name == "handlers" else "tasks"
+    for number, doc in enumerate(documents):
+        builder.document = number
+        if not isinstance(doc, YSeq) or kind == "other":
+            continue
+        if kind == "playbook":
+            for item in doc.items:
+                if isinstance(item, YMap):
+                    plays.append(builder.play(item, len(plays)))
+        else:
+            offset = len(tasks)
+            for index, item in enumerate(doc.items):
+                if isinstance(item, YMap):
+                    tasks.append(builder.task_node(item, (offset + index,), section))
+    return Document(source, kind, tuple(plays), tuple(tasks), context.role)

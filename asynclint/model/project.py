@@ -1,0 +1,184 @@
+"""Load a set of paths into one :class:`Project`: discovery, one parse per file, includes followed."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from asynclint.model.build import FileContext, build_document, role_dir_of
+from asynclint.model.nodes import Document, Task, document_task_nodes
+from asynclint.parsing import ParseError, Source, compose_documents, read_source, source_from_text
+
+YAML_SUFFIXES = (".yml", ".yaml")
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "node_modules", "__pycache__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cache", ".github", ".gitlab",
+        "vars", "defaults", "group_vars", "host_vars", "inventory", "inventories",
+        "templates", "files", "meta", "vars_files", ".asynclint_cache",
+    }
+)
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    error: ParseError
+
+
+@dataclass(frozen=True, eq=False)
+class Project:
+    """Every file asynclint read, by display path.
+
+    ``targets`` are the files the user asked about (directly or through a
+    directory); the others were read only because an include reached them.
+    """
+
+    documents: tuple[Document, ...]
+    errors: tuple[FileError, ...]
+    targets: frozenset[str]
+    by_real_path: dict[str, Document] = field(default_factory=dict)
+
+    def resolve(self, real_path: str | None) -> Document | None:
+        if real_path is None:
+            return None
+        return self.by_real_path.get(os.path.realpath(real_path))
+
+    def ansible_documents(self) -> Iterator[Document]:
+        return (doc for doc in self.documents if doc.kind != "other")
+
+    def tasks(self) -> Iterator[Task]:
+        for document in self.ansible_documents():
+            for node in document_task_nodes(document):
+                if isinstance(node, Task):
+                    yield node
+
+
+def display_path(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> Iterator[Path]:
+    """YAML files below ``root`` that may hold Ansible content, in a stable order.
+
+    Symbolic links to folders are not followed (no loops); folders that never
+    hold playbooks or tasks (``vars/``, ``group_vars/``, virtual environments...)
+    are skipped.
+    """
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            if exclude(path):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS and not _is_virtualenv(path):
+                        subfolders.append(path)
+                elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                    yield path
+            except OSError:
+                continue
+        stack.extend(reversed(subfolders))
+
+
+class _Loader:
+    def __init__(self, use_c: bool):
+        self.use_c = use_c
+        self.documents: dict[str, Document] = {}
+        self.errors: list[FileError] = []
+        self.order: list[str] = []
+
+    def load(self, path: Path, display: str, forced_kind: str | None = None,
+             text: str | None = None) -> Document | None:
+        real = os.path.realpath(path) if text is None else f"<stdin>:{display}"
+        if real in self.documents:
+            return self.documents[real]
+        try:
+            source = read_source(path, display) if text is None else source_from_text(display, text)
+            composed = compose_documents(source, use_c=self.use_c)
+        except ParseError as error:
+            self.errors.append(FileError(display, error))
+            self.documents[real] = None  # type: ignore[assignment]
+            return None
+        context_path = Path(real) if text is None else Path(display).resolve()
+        context = FileContext(context_path, role_dir_of(context_path))
+        document = build_document(source, composed, context, forced_kind)
+        self.documents[real] = document
+        self.order.append(real)
+        return document
+
+    def follow(self, document: Document) -> None:
+        """Load every file an include or a play's role list reaches, transitively."""
+        pending = [document]
+        while pending:
+            current = pending.pop()
+            for target, kind in _reached(current):
+                if os.path.realpath(target) in self.documents:
+                    continue
+                loaded = self.load(Path(target), display_path(Path(target)), kind)
+                if loaded is not None:
+                    pending.append(loaded)
+
+
+def _reached(document: Document) -> Iterator[tuple[str, str | None]]:
+    for play in document.plays:
+        for role in play.roles:
+            if role.tasks_file:
+                yield role.tasks_file, "tasks"
+        if play.import_playbook is not None and play.import_playbook.resolved:
+            yield play.import_playbook.resolved, None
+    for node in document_task_nodes(document):
+        if isinstance(node, Task) and node.include is not None and node.include.resolved:
+            yield node.include.resolved, "tasks"
+
+
+def load_project(
+    paths: Iterable[str],
+    *,
+    stdin_text: str | None = None,
+    stdin_name: str = "<stdin>",
+    use_c: bool = True,
+    exclude: Callable[[Path], bool] = lambda _: False,
+) -> Project:
+    """Read ``paths`` (files, folders, or ``-`` for standard input) into a project."""
+    loader = _Loader(use_c)
+    targets: list[str] = []
+    for raw in paths:
+        if raw == STDIN:
+            document = loader.load(Path(stdin_name), stdin_name, text=stdin_text or "")
+            targets.append(stdin_name)
+            if document is not None:
+                loader.follow(document)
+            continue
+        root = Path(raw)
+        if root.is_dir():
+            files = list(discover(root, exclude))
+        else:
+            files = [root]
+        for file in files:
+            display = display_path(file)
+            targets.append(display)
+            document = loader.load(file, display)
+            if document is not None:
+                loader.follow(document)
+    by_real = {real: doc for real, doc in loader.documents.items() if doc is not None}
+    documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
+    return Project(documents, tuple(loader.errors), frozenset(targets), by_real)
