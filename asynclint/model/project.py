@@ -9,7 +9,8 @@ from typing import Callable, Iterable, Iterator
 
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.nodes import Document, Task, document_task_nodes
-from asynclint.parsing import ParseError, Source, compose_documents, read_source, source_from_text
+from asynclint.parsing import ParseError, compose_documents, read_source
+from asynclint.parsing.source import decode
 
 YAML_SUFFIXES = (".yml", ".yaml")
 SKIP_DIRS = frozenset(
@@ -107,18 +108,18 @@ class _Loader:
         self.order: list[str] = []
 
     def load(self, path: Path, display: str, forced_kind: str | None = None,
-             text: str | None = None) -> Document | None:
-        real = os.path.realpath(path) if text is None else f"<stdin>:{display}"
+             data: bytes | None = None) -> Document | None:
+        real = os.path.realpath(path) if data is None else f"<stdin>:{display}"
         if real in self.documents:
             return self.documents[real]
         try:
-            source = read_source(path, display) if text is None else source_from_text(display, text)
+            source = read_source(path, display) if data is None else decode(display, data)
             composed = compose_documents(source, use_c=self.use_c)
         except ParseError as error:
             self.errors.append(FileError(display, error))
             self.documents[real] = None  # type: ignore[assignment]
             return None
-        context_path = Path(real) if text is None else Path(display).resolve()
+        context_path = Path(real) if data is None else Path(display).resolve()
         context = FileContext(context_path, role_dir_of(context_path))
         document = build_document(source, composed, context, forced_kind)
         self.documents[real] = document
@@ -153,7 +154,7 @@ def _reached(document: Document) -> Iterator[tuple[str, str | None]]:
 def load_project(
     paths: Iterable[str],
     *,
-    stdin_text: str | None = None,
+    stdin_data: bytes | None = None,
     stdin_name: str = "<stdin>",
     use_c: bool = True,
     exclude: Callable[[Path], bool] = lambda _: False,
@@ -163,7 +164,7 @@ def load_project(
     targets: list[str] = []
     for raw in paths:
         if raw == STDIN:
-            document = loader.load(Path(stdin_name), stdin_name, text=stdin_text or "")
+            document = loader.load(Path(stdin_name), stdin_name, data=stdin_data or b"")
             targets.append(stdin_name)
             if document is not None:
                 loader.follow(document)

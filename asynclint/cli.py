@@ -1,0 +1,174 @@
+"""The ``asynclint`` command line: ``check``, ``rules`` and ``explain``.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from asynclint import __version__
+from asynclint.linter import LintResult, Selection, lint
+from asynclint.model import load_project
+from asynclint.output import FORMATTERS
+from asynclint.rules import RULES, find_rule
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: reported in one line, exit code 2."""
+
+
+def _split(values: Sequence[str] | None) -> frozenset[str]:
+    result: set[str] = set()
+    for value in values or ():
+        result.update(part.strip() for part in value.split(",") if part.strip())
+    return frozenset(result)
+
+
+def _check_patterns(patterns: frozenset[str], option: str) -> None:
+    for pattern in patterns:
+        if pattern == "ALL" or find_rule(pattern):
+            continue
+        if pattern.upper().startswith("ASY") and any(
+            rule.code.startswith(pattern.upper()) for rule in RULES
+        ):
+            continue
+        raise UsageError(f"{option}: unknown rule `{pattern}` (see `asynclint rules`)")
+
+
+def selection_from(args: argparse.Namespace) -> Selection:
+    select = _split(args.select) if args.select else None
+    ignore = _split(args.ignore)
+    extend = _split(getattr(args, "extend_select", None))
+    for patterns, option in ((select or frozenset(), "--select"), (ignore, "--ignore"),
+                             (extend, "--extend-select")):
+        _check_patterns(patterns, option)
+    return Selection(select=select, ignore=ignore, extend_select=extend)
+
+
+def _use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="only these rules (codes, names or code prefixes, comma-separated)")
+    parser.add_argument("--extend-select", action="append", metavar="CODES",
+                        help="rules to enable on top of the defaults (e.g. ASY202)")
+    parser.add_argument("--ignore", action="append", metavar="CODES",
+                        help="rules to leave out (codes, names or code prefixes)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asynclint",
+        description="Lint and fix Ansible's async, poll and async_status patterns.",
+    )
+    parser.add_argument("--version", action="version", version=f"asynclint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report findings in playbooks, task files, roles")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or folders to check; - reads standard input (default: .)")
+    check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    check.add_argument("--stdin-filename", default="<stdin>", metavar="NAME",
+                       help="the name to report for standard input")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings")
+    _add_selection(check)
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    explain = commands.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("rule", metavar="CODE|NAME")
+    return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    selection = selection_from(args)
+    stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    project = load_project(args.paths, stdin_data=stdin_data, stdin_name=args.stdin_filename)
+    result = lint(project, selection, project_root=Path.cwd())
+    formatter = FORMATTERS[args.format]
+    sys.stdout.write(formatter(result.findings, result.files, _use_color(sys.stdout)))
+    return _exit_code(result, args.exit_zero)
+
+
+def _exit_code(result: LintResult, exit_zero: bool) -> int:
+    for error in result.internal_errors:
+        sys.stderr.write(f"asynclint: internal error, please report it: {error}\n")
+    if result.internal_errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity.label,
+             "enabled": r.enabled, "fix": r.fix, "summary": r.summary}
+            for r in RULES
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_CLEAN
+    for rule in RULES:
+        fix = rule.fix or "-"
+        state = "" if rule.enabled else "  (off by default)"
+        sys.stdout.write(
+            f"{rule.code}  {rule.name:<40} {rule.severity.label:<8} fix: {fix:<13}"
+            f"{rule.summary}{state}\n"
+        )
+    return EXIT_CLEAN
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    rule = find_rule(args.rule)
+    if rule is None:
+        raise UsageError(f"unknown rule `{args.rule}` (see `asynclint rules`)")
+    header = f"{rule.code} {rule.name} ({rule.severity.label}"
+    header += ", fix: " + rule.fix if rule.fix else ""
+    header += ")" if rule.enabled else ", off by default)"
+    sys.stdout.write(f"{header}\n\n{rule.doc}\n")
+    return EXIT_CLEAN
+
+
+COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        sys.stderr.write(f"asynclint: error: {error}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as error:  # never a traceback for the user
+        if os.environ.get("ASYNCLINT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"asynclint: internal error, please report it: {type(error).__name__}: {error}\n"
+        )
+        return EXIT_ERROR

@@ -1,0 +1,175 @@
+"""The core: run the selected rules over a project and stamp their problems.
+
+Rules yield :class:`~asynclint.findings.Problem`; the core owns everything
+cross-cutting: selection, severity, ``# noqa`` suppression, syntax errors
+(``ASY000``), de-duplication and ordering. It never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable
+
+from asynclint.findings import Finding, Problem, Severity
+from asynclint.model import Project
+from asynclint.rules import RULES, Rule
+
+SYNTAX_ERROR_CODE = "ASY000"
+SYNTAX_ERROR_NAME = "syntax-error"
+_NOQA = re.compile(r"(?:^|\s)#\s*noqa(?::\s*(?P<codes>[\w\-\[\]]+(?:[\s,]+[\w\-\[\]]+)*))?",
+                   re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run and at what severity.
+
+    ``select``/``ignore`` hold codes, names, or code prefixes (``ASY1``);
+    ``None`` for ``select`` means every rule enabled by default.
+    """
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    extend_select: frozenset[str] = frozenset()
+    severities: dict[str, Severity] = field(default_factory=dict)
+
+    @staticmethod
+    def _matches(rule: Rule, patterns: Iterable[str]) -> bool:
+        for pattern in patterns:
+            if pattern in ("ALL", rule.name) or rule.code.startswith(pattern.upper()):
+                return True
+        return False
+
+    def enabled(self, rule: Rule) -> bool:
+        if self._matches(rule, self.ignore):
+            return False
+        if self._matches(rule, self.extend_select):
+            return True
+        if self.select is None:
+            return rule.enabled
+        return self._matches(rule, self.select)
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.severities.get(rule.code, self.severities.get(rule.name, rule.severity))
+
+
+class Context:
+    """What a rule may look at: the project, execution flows, the task graph, action support."""
+
+    def __init__(self, project: Project, options: dict[str, dict[str, Any]] | None = None,
+                 project_root: Path | None = None):
+        self.project = project
+        self.options = options or {}
+        self.project_root = project_root
+
+    def option(self, rule: str, key: str, default: Any) -> Any:
+        return self.options.get(rule, {}).get(key, default)
+
+    @cached_property
+    def flows(self):
+        from asynclint.model.flow import flows
+
+        return flows(self.project)
+
+    @cached_property
+    def actions(self):
+        from asynclint.actions import load_action_table
+
+        return load_action_table(self.project_root)
+
+    @cached_property
+    def graph(self):
+        from asynclint.graph import build_graph
+
+        return build_graph(self.project, self.flows)
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: tuple[Finding, ...]
+    files: int
+    internal_errors: tuple[str, ...] = ()
+
+
+def noqa_codes(line: str) -> frozenset[str] | None:
+    """Codes silenced by a ``# noqa`` comment on ``line``; an empty set silences all."""
+    match = _NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return frozenset()
+    return frozenset(code.strip().upper() for code in re.split(r"[\s,]+", codes) if code.strip())
+
+
+def _suppressed(problem: Problem, rule: Rule, line: int) -> bool:
+    lines = {line}
+    if problem.anchor is not None:
+        lines.add(problem.source.position(problem.anchor)[0])
+    for number in lines:
+        codes = noqa_codes(problem.source.line_text(number))
+        if codes is None:
+            continue
+        if not codes or rule.code in codes or rule.name.upper() in codes:
+            return True
+    return False
+
+
+def _finding(problem: Problem, rule: Rule, severity: Severity) -> Finding:
+    line, column = problem.source.position(problem.start)
+    end_line, end_column = problem.source.position(max(problem.end, problem.start))
+    return Finding(
+        path=problem.source.path, line=line, column=column, end_line=end_line,
+        end_column=end_column, code=rule.code, name=rule.name, severity=severity,
+        message=problem.message, fix=problem.fix, start=problem.start, end=problem.end,
+    )
+
+
+def syntax_findings(project: Project) -> list[Finding]:
+    return [
+        Finding(
+            path=error.path, line=error.error.line, column=error.error.column,
+            end_line=error.error.line, end_column=error.error.column,
+            code=SYNTAX_ERROR_CODE, name=SYNTAX_ERROR_NAME, severity=Severity.ERROR,
+            message=error.error.message,
+        )
+        for error in project.errors
+    ]
+
+
+def lint(
+    project: Project,
+    selection: Selection = Selection(),
+    options: dict[str, dict[str, Any]] | None = None,
+    project_root: Path | None = None,
+    rules: tuple[Rule, ...] = RULES,
+) -> LintResult:
+    """Run every selected rule once over the whole project."""
+    context = Context(project, options, project_root)
+    found: dict[tuple[str, int, str], Finding] = {}
+    internal: list[str] = []
+    syntax: list[Finding] = []
+    for rule in rules:
+        if not selection.enabled(rule):
+            continue
+        severity = selection.severity(rule)
+        if rule.code == SYNTAX_ERROR_CODE:
+            syntax = [replace(f, severity=severity) for f in syntax_findings(project)]
+            continue
+        try:
+            for problem in rule.check(context):
+                finding = _finding(problem, rule, severity)
+                if _suppressed(problem, rule, finding.line):
+                    continue
+                found.setdefault((finding.path, finding.start, finding.code), finding)
+        except Exception:  # a rule bug must not hide the other rules' findings
+            internal.append(f"rule {rule.code} failed:\n{traceback.format_exc()}")
+    findings = list(found.values()) + syntax
+    findings.sort(key=lambda f: f.sort_key)
+    files = len(project.documents) + len(project.errors)
+    return LintResult(tuple(findings), files, tuple(internal))
+

@@ -1,0 +1,40 @@
+"""The rule catalog: an explicit registry, one module per rule.
+
+A rule module holds its documentation (the module docstring), its metadata
+(``CODE``, ``NAME``, ``SEVERITY``, optional ``ENABLED`` and ``FIX``) and a
+pure ``check(ctx)`` that yields :class:`~asynclint.findings.Problem`.
+"""
+
+from __future__ import annotations
+
+from asynclint.rules import (
+    async_in_module_args,
+    async_on_block,
+    async_on_dynamic_include,
+    async_on_play,
+    async_on_static_import,
+    syntax_error,
+    until_on_stale_launch_result,
+)
+from asynclint.rules.registry import DOC_SECTIONS, Rule
+
+MODULES = (
+    syntax_error,
+    async_on_block,
+    async_on_play,
+    async_on_dynamic_include,
+    async_on_static_import,
+    async_in_module_args,
+    until_on_stale_launch_result,
+)
+
+RULES: tuple[Rule, ...] = tuple(Rule.from_module(module) for module in MODULES)
+BY_CODE = {rule.code: rule for rule in RULES}
+BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+__all__ = ["DOC_SECTIONS", "MODULES", "RULES", "Rule", "find_rule"]

@@ -1,0 +1,63 @@
+"""`async` or `poll` indented under a module's arguments.
+
+## What it does
+Finds `async`/`poll` written one level too deep, among the arguments of a
+builtin module instead of next to it as task keywords.
+
+## Why is this bad?
+Ansible passes them to the module, which rejects them at run time:
+`Unsupported parameters for (ansible.legacy.command) module: async, poll`.
+Unknown third-party modules are not flagged: `async` may be a real option of
+theirs.
+
+## Example
+```yaml
+- ansible.builtin.command:
+    cmd: sleep 20
+    async: 50
+    poll: 2
+```
+
+## Use instead
+```yaml
+- ansible.builtin.command:
+    cmd: sleep 20
+  async: 50
+  poll: 2
+```
+
+## Fix safety
+Moving the keys to task level is safe when the task does not set them already.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from asynclint.findings import Problem
+from asynclint.model.keywords import include_kind, is_builtin_spelling
+from asynclint.parsing import YMap
+from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
+
+CODE = "ASY006"
+NAME = "async-in-module-args"
+SEVERITY = "error"
+FIX = "safe"
+
+
+def check(ctx) -> Iterator[Problem]:
+    for task in ctx.project.tasks():
+        action = task.action
+        if action is None or include_kind(action) or not isinstance(task.args, YMap):
+            continue
+        if task.action_entry is not None and task.action_entry.name in ("action", "local_action"):
+            continue
+        if not is_builtin_spelling(action) or ctx.actions.supports_async(action) is None:
+            continue
+        entries = async_keys(task.args)
+        if entries:
+            yield problem_at(
+                task, entries[0],
+                f"{keys_phrase(entries)} under the arguments of `{action}` fails at run time "
+                "(Unsupported parameters): indent it as a task keyword",
+            )

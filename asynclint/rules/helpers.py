@@ -1,0 +1,96 @@
+"""Small shared readings of tasks that several rules need."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from asynclint.findings import Problem
+from asynclint.fixes import Fix
+from asynclint.model import Task
+from asynclint.model.flow import Flow, Step
+from asynclint.model.keywords import ASYNC_KEYS, short_name
+from asynclint.parsing import YEntry, YMap, YScalar
+
+TEMPLATE_MARKERS = ("{{", "{%")
+
+
+def first_entry(node: YMap, keys: Iterable[str]) -> YEntry | None:
+    """The first entry, in source order, whose key is one of ``keys``."""
+    wanted = set(keys)
+    for entry in node.entries:
+        if entry.name in wanted:
+            return entry
+    return None
+
+
+def async_keys(node: YMap) -> list[YEntry]:
+    """The ``async``/``poll`` entries of a mapping, in source order."""
+    return [entry for entry in node.entries if entry.name in ASYNC_KEYS]
+
+
+def keys_phrase(entries: list[YEntry]) -> str:
+    names = []
+    for entry in entries:
+        if entry.name not in names:
+            names.append(entry.name)
+    return "/".join(f"`{name}`" for name in names)
+
+
+def int_value(task: Task | YMap, key: str) -> int | float | None:
+    """A numeric keyword; ``None`` when absent, templated or not a number."""
+    node = task.get(key) if isinstance(task, YMap) else task.node(key)
+    if not isinstance(node, YScalar):
+        return None
+    value = node.python()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and not any(m in value for m in TEMPLATE_MARKERS):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def is_templated(task: Task, key: str) -> bool:
+    node = task.node(key)
+    return isinstance(node, YScalar) and any(m in node.value for m in TEMPLATE_MARKERS)
+
+
+def is_launch(task: Task) -> bool:
+    """A ``poll: 0`` background launch: ``async`` > 0 and ``poll`` == 0, both literal."""
+    limit = int_value(task, "async")
+    return limit is not None and limit > 0 and int_value(task, "poll") == 0
+
+
+def is_async_status(task: Task) -> bool:
+    return task.action is not None and short_name(task.action) == "async_status"
+
+
+def problem_at(task: Task, entry: YEntry | None, message: str, fix: Fix | None = None) -> Problem:
+    """A problem on the key of ``entry`` (on the whole task when ``entry`` is None)."""
+    if entry is None:
+        return Problem(task.source, task.start, task.start, message, fix, task.start)
+    return Problem(task.source, entry.key.start, entry.key.end, message, fix, task.start)
+
+
+def play_runs(flows: Iterable[Flow]) -> Iterator[tuple[Step, ...]]:
+    """Steps of each play in run order (pre_tasks, roles, tasks, post_tasks, handlers).
+
+    Registered variables live for the whole play, so rules that follow a
+    variable from its ``register`` to its use walk a play's run as one.
+    Task files that no play reaches form runs of their own.
+    """
+    current: list[Step] = []
+    owner: object = None
+    for flow in flows:
+        key = flow.play if flow.play is not None else flow
+        if key is not owner and current:
+            yield tuple(current)
+            current = []
+        owner = key
+        current.extend(flow.steps)
+    if current:
+        yield tuple(current)
