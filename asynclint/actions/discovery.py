@@ -1,0 +1,144 @@
+"""Where a project's own action plugins and modules live.
+
+- ``action_plugins/`` and ``library/`` folders anywhere in the project (next to playbooks, at
+  the root, in ``roles/*/``): local plugins and modules, reached by short and
+  ``ansible.legacy.`` names, ahead of ansible-core's own.
+- collections under ``<project>/collections/ansible_collections/<ns>/<coll>/`` and under each
+  collections path (``ANSIBLE_COLLECTIONS_PATH``, older ``ANSIBLE_COLLECTIONS_PATHS``, else
+  Ansible's defaults): ``plugins/action/*.py`` and ``plugins/modules/*``, reached by FQCN.
+
+The first place that provides a name wins, as in Ansible: the project before collections
+paths, shallower folders before deeper ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+LEGACY = "ansible.legacy"
+ACTION_DIR = "action_plugins"
+LIBRARY_DIR = "library"
+COLLECTIONS_DIR = "ansible_collections"
+DEFAULT_COLLECTIONS_PATHS = ("~/.ansible/collections", "/usr/share/ansible/collections")
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", COLLECTIONS_DIR})
+
+
+@dataclass(frozen=True)
+class PluginFile:
+    """An action plugin: the name it answers to, the key of its module, its file."""
+
+    name: str
+    key: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ProjectPlugins:
+    actions: tuple[PluginFile, ...]
+    modules: frozenset[str]
+
+
+def collections_paths_from_env(environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+    value = environ.get("ANSIBLE_COLLECTIONS_PATH") or environ.get("ANSIBLE_COLLECTIONS_PATHS")
+    entries = value.split(os.pathsep) if value else list(DEFAULT_COLLECTIONS_PATHS)
+    return tuple(Path(entry).expanduser() for entry in entries if entry)
+
+
+def discover(
+    project_root: Path | None,
+    search_paths: Sequence[Path],
+    collections_paths: Sequence[Path],
+) -> ProjectPlugins:
+    local_action_dirs = [*_named_dirs(project_root, ACTION_DIR), *search_paths]
+    local_library_dirs = _named_dirs(project_root, LIBRARY_DIR)
+    collection_roots = [
+        *([project_root / "collections"] if project_root is not None else []),
+        *collections_paths,
+    ]
+    actions = [
+        *(_local_action(path) for folder in local_action_dirs for path in _python_files(folder)),
+        *(
+            _collection_action(ns, coll, path)
+            for ns, coll, root in _collections(collection_roots)
+            for path in _python_files(root / "plugins" / "action")
+        ),
+    ]
+    modules = [
+        *(f"{LEGACY}.{path.stem}" for folder in local_library_dirs for path in _module_files(folder)),
+        *(
+            f"{ns}.{coll}.{path.stem}"
+            for ns, coll, root in _collections(collection_roots)
+            for path in _module_files(root / "plugins" / "modules")
+        ),
+    ]
+    return ProjectPlugins(_first_of_each_name(actions), frozenset(modules))
+
+
+def _local_action(path: Path) -> PluginFile:
+    return PluginFile(f"{LEGACY}.{path.stem}", f"{ACTION_DIR}:{path}", path)
+
+
+def _collection_action(namespace: str, collection: str, path: Path) -> PluginFile:
+    return PluginFile(
+        f"{namespace}.{collection}.{path.stem}",
+        f"{COLLECTIONS_DIR}.{namespace}.{collection}.plugins.action.{path.stem}",
+        path,
+    )
+
+
+def _first_of_each_name(plugins: Sequence[PluginFile]) -> tuple[PluginFile, ...]:
+    seen: dict[str, PluginFile] = {}
+    for plugin in plugins:
+        seen.setdefault(plugin.name, plugin)
+    return tuple(seen.values())
+
+
+def _named_dirs(root: Path | None, name: str) -> list[Path]:
+    """Folders called ``name`` under ``root``, shallowest first, skipping hidden and vendored trees."""
+    if root is None or not root.is_dir():
+        return []
+    found: list[Path] = []
+    for current, dirs, files in os.walk(root):
+        if "pyvenv.cfg" in files:
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        if name in dirs:
+            found.append(Path(current) / name)
+    return sorted(found, key=lambda p: (len(p.parts), p))
+
+
+def _collections(roots: Sequence[Path]) -> Iterator[tuple[str, str, Path]]:
+    """``(namespace, collection, folder)`` for every collection under the given paths."""
+    for root in roots:
+        base = root if root.name == COLLECTIONS_DIR else root / COLLECTIONS_DIR
+        for namespace in _subdirs(base):
+            for collection in _subdirs(namespace):
+                yield namespace.name, collection.name, collection
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isidentifier())
+    except OSError:
+        return []
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return [p for p in _files(folder) if p.suffix == ".py"]
+
+
+def _module_files(folder: Path) -> list[Path]:
+    return [p for p in _files(folder) if p.suffix != ".pyc"]
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted(
+            p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("_", "."))
+        )
+    except OSError:
+        return []
