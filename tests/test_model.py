@@ -1,0 +1,149 @@
+"""The model: keywords versus module arguments, includes, roles, discovery, flows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from asynclint.model import Block, Task, load_project
+from asynclint.model.build import action_of
+from asynclint.model.flow import flows
+from asynclint.model.keywords import BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS
+from asynclint.parsing import compose_documents, source_from_text
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def tasks_of(path: Path) -> list[Task]:
+    return [t for t in load_project([str(path)]).tasks() if t.source.path.endswith(path.name)]
+
+
+def test_keyword_sets_match_ansible_core() -> None:
+    from ansible.playbook.block import Block as AnsibleBlock
+    from ansible.playbook.handler import Handler
+    from ansible.playbook.play import Play as AnsiblePlay
+
+    internal = {"async_val", "loop_with", "args"}
+    assert set(Handler.fattributes) - internal == TASK_KEYWORDS - {"local_action", "args"}
+    assert set(AnsibleBlock.fattributes) == BLOCK_KEYWORDS
+    assert set(AnsiblePlay.fattributes) == PLAY_KEYWORDS
+
+
+def _action(text: str):
+    (doc,) = compose_documents(source_from_text("t.yml", text))
+    name, entry, args = action_of(doc.items[0])
+    return name, args
+
+
+def test_action_recognition() -> None:
+    assert _action("- ansible.builtin.command: echo\n")[0] == "ansible.builtin.command"
+    assert _action("- name: x\n  ansible.legacy.shell: echo\n  register: r\n")[0] == (
+        "ansible.legacy.shell"
+    )
+    assert _action("- action: command echo hi\n  async: 3\n")[0] == "command"
+    assert _action("- local_action:\n    module: copy\n    src: a\n")[0] == "copy"
+    assert _action("- community.general.make:\n    chdir: x\n")[0] == "community.general.make"
+    assert _action("- with_items: [1]\n  debug: msg=x\n")[0] == "debug"
+    assert _action("- name: only a name\n")[0] is None
+
+
+def test_async_as_module_argument_or_task_name_is_not_the_keyword(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.yml", "- hosts: localhost\n  tasks:\n"
+                 "    - name: async\n      my.coll.mod:\n        async: 5\n")
+    (task,) = tasks_of(path)
+    assert task.name == "async"
+    assert not task.has("async")
+    assert task.arg("async") is not None
+
+
+def test_structural_paths_and_blocks(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.yml", """\
+- hosts: localhost
+  tasks:
+    - debug: msg=a
+    - block:
+        - command: echo
+      rescue:
+        - block:
+            - command: echo
+""")
+    project = load_project([str(path)])
+    (play,) = project.documents[0].plays
+    block = play.sections["tasks"][1]
+    assert isinstance(block, Block)
+    assert block.path == (0, "tasks", 1)
+    inner = block.rescue[0]
+    assert isinstance(inner, Block)
+    assert inner.block[0].path == (0, "tasks", 1, "rescue", 0, "block", 0)
+
+
+def test_includes_resolve_relative_to_the_including_file(tmp_path: Path) -> None:
+    write(tmp_path, "sub/inner.yml", "- command: echo inner\n")
+    write(tmp_path, "sub/outer.yml", "- include_tasks: inner.yml\n")
+    playbook = write(tmp_path, "p.yml", "- hosts: localhost\n  tasks:\n"
+                     "    - ansible.builtin.import_tasks: sub/outer.yml\n"
+                     "    - include_tasks: '{{ x }}.yml'\n")
+    project = load_project([str(playbook)])
+    by_path = {Path(d.path).name: d for d in project.documents}
+    assert set(by_path) == {"p.yml", "outer.yml", "inner.yml"}
+    assert by_path["inner.yml"].kind == "tasks"
+    steps = [step.task for flow in flows(project) for step in flow.steps]
+    assert [t.action for t in steps] == [
+        "ansible.builtin.import_tasks", "include_tasks", "command", "include_tasks",
+    ]
+    templated = steps[-1].include
+    assert templated is not None and templated.target is None and templated.dynamic
+
+
+def test_roles_are_expanded_in_play_order(tmp_path: Path) -> None:
+    write(tmp_path, "roles/web/tasks/main.yml", "- command: echo role\n")
+    write(tmp_path, "roles/web/defaults/main.yml", "x: 1\n")
+    playbook = write(tmp_path, "site.yml", "- hosts: localhost\n  pre_tasks:\n"
+                     "    - command: echo pre\n  roles:\n    - web\n  tasks:\n"
+                     "    - include_role:\n        name: web\n")
+    project = load_project([str(playbook)])
+    (flow_pre, flow_roles, flow_tasks) = flows(project)
+    assert [f.section for f in (flow_pre, flow_roles, flow_tasks)] == ["pre_tasks", "roles", "tasks"]
+    assert flow_roles.steps[0].task.role == "web"
+    assert [s.task.action for s in flow_tasks.steps] == ["include_role", "command"]
+
+
+def test_discovery_skips_what_is_not_ansible(tmp_path: Path) -> None:
+    write(tmp_path, "site.yml", "- hosts: all\n  tasks: []\n")
+    write(tmp_path, "roles/r/tasks/main.yml", "- command: echo\n")
+    write(tmp_path, "roles/r/vars/main.yml", "- not: tasks\n")
+    write(tmp_path, "group_vars/all.yml", "x: 1\n")
+    write(tmp_path, ".git/config.yml", "- a: 1\n")
+    write(tmp_path, "venv/pyvenv.cfg", "home = x\n")
+    write(tmp_path, "venv/lib/x.yml", "- a: 1\n")
+    write(tmp_path, "k8s/deploy.yaml", "apiVersion: v1\nkind: Pod\n")
+    write(tmp_path, ".pre-commit-config.yaml", "repos: []\n")
+    project = load_project([str(tmp_path)])
+    kinds = {Path(d.path).relative_to(tmp_path).as_posix(): d.kind for d in project.documents}
+    assert kinds == {
+        "site.yml": "playbook",
+        "roles/r/tasks/main.yml": "tasks",
+        "k8s/deploy.yaml": "other",
+        ".pre-commit-config.yaml": "other",
+    }
+
+
+def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:
+    write(tmp_path, "a/p.yml", "- hosts: all\n  tasks: []\n")
+    os.symlink(tmp_path / "a", tmp_path / "a" / "loop")
+    project = load_project([str(tmp_path)])
+    assert len(project.documents) == 1
+
+
+def test_recursive_includes_terminate(tmp_path: Path) -> None:
+    write(tmp_path, "a.yml", "- include_tasks: b.yml\n")
+    write(tmp_path, "b.yml", "- include_tasks: a.yml\n")
+    playbook = write(tmp_path, "p.yml", "- hosts: all\n  tasks:\n    - include_tasks: a.yml\n")
+    project = load_project([str(playbook)])
+    (flow,) = flows(project)
+    assert [s.task.include.target for s in flow.steps] == ["a.yml", "b.yml", "a.yml"]

@@ -1,0 +1,147 @@
+"""The YAML layer keeps exact spans: non-ASCII, CRLF, BOM, comments, anchors, several documents."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asynclint.parsing import ParseError, YMap, YScalar, YSeq, compose_documents, source_from_text
+from asynclint.parsing.compose import c_available
+from asynclint.parsing.nodes import to_python, walk
+
+BACKENDS = [pytest.param(True, id="c"), pytest.param(False, id="pure")]
+
+
+def _first_task(text: str, use_c: bool) -> YMap:
+    source = source_from_text("t.yml", text)
+    (doc,) = compose_documents(source, use_c=use_c)
+    assert isinstance(doc, YSeq)
+    task = doc.items[0]
+    assert isinstance(task, YMap)
+    return task
+
+
+def test_c_composer_is_installed() -> None:
+    assert c_available()
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+@pytest.mark.parametrize(
+    "prefix",
+    ["", "\ufeff", "# comment ünïcödé 😀\n", "\ufeff# c\r\n"],
+    ids=["plain", "bom", "comment", "bom-crlf"],
+)
+def test_spans_point_at_the_text(prefix: str, use_c: bool) -> None:
+    newline = "\r\n" if "\r\n" in prefix else "\n"
+    body = newline.join(["- name: tâche 😀", "  async: 10  # a comment", "  poll: 0", ""])
+    text = prefix + body
+    source = source_from_text("t.yml", text)
+    task = _first_task(text, use_c)
+    entry = task.entry("async")
+    assert entry is not None
+    assert text[entry.key.start:entry.key.end] == "async"
+    assert text[entry.value.start:entry.value.end] == "10"
+    line, column = source.position(entry.key.start)
+    assert line == prefix.count("\n") + 2
+    assert column == 3
+    name = task.get("name")
+    assert isinstance(name, YScalar) and name.value == "tâche 😀"
+    assert text[name.start:name.end] == "tâche 😀"
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+def test_duplicate_keys_keep_the_last_value(use_c: bool) -> None:
+    task = _first_task("- async: 1\n  async: 2\n", use_c)
+    assert len(task.entries) == 2
+    assert to_python(task.get("async")) == 2
+    assert list(task.keys()) == ["async"]
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+def test_aliases_share_the_anchor_node(use_c: bool) -> None:
+    text = "- vars: &v {a: 1}\n  other: *v\n"
+    task = _first_task(text, use_c)
+    assert task.get("vars") is task.get("other")
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+def test_multi_document_files(use_c: bool) -> None:
+    text = "- a: 1\n---\n- b: 2\n...\n"
+    docs = compose_documents(source_from_text("t.yml", text), use_c=use_c)
+    assert len(docs) == 2
+    second = docs[1]
+    assert isinstance(second, YSeq)
+    assert text[second.start:second.start + 1] == "-"
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+def test_local_tags_are_kept(use_c: bool) -> None:
+    text = "- a: !vault |\n    $ANSIBLE_VAULT;1.1;AES256\n    6162\n  b: !unsafe '{{ x }}'\n"
+    task = _first_task(text, use_c)
+    assert task.get("a").tag == "!vault"
+    assert task.get("b").tag == "!unsafe"
+    assert task.get("b").python() == "{{ x }}"
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("- a: [1\n  b\n", 3), ("a: b: c\n", 1), ("- a\n\t- b\n", 2)],
+)
+def test_invalid_yaml_is_a_parse_error_with_a_position(text: str, line: int, use_c: bool) -> None:
+    with pytest.raises(ParseError) as info:
+        compose_documents(source_from_text("t.yml", text), use_c=use_c)
+    assert info.value.line == line
+    assert info.value.message
+
+
+@pytest.mark.parametrize("use_c", BACKENDS)
+def test_deep_nesting_is_a_parse_error_not_a_crash(use_c: bool) -> None:
+    text = "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(ParseError):
+        compose_documents(source_from_text("t.yml", text), use_c=use_c)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", True), ("No", False), ("0", 0), ("0x1f", 31), ("1.5", 1.5), ("~", None),
+     ("'0'", "0"), ('"{{ 0 }}"', "{{ 0 }}"), ("1_000", 1000), ("abc", "abc")],
+)
+def test_scalars_read_as_ansible_reads_them(text: str, value: object) -> None:
+    (doc,) = compose_documents(source_from_text("t.yml", f"k: {text}\n"))
+    assert doc.get("k").python() == value
+
+
+yaml_scalars = st.one_of(
+    st.integers(-10, 10_000).map(str),
+    st.sampled_from(["yes", "~", "'q u'", '"é\\n"', "{{ x }}", "a b", "😀"]).map(
+        lambda s: f'"{s}"' if s.startswith("{") else s
+    ),
+)
+
+
+@st.composite
+def yaml_documents(draw) -> str:
+    lines = []
+    for index in range(draw(st.integers(1, 6))):
+        key = draw(st.sampled_from(["name", "async", "poll", "x", "ünï"]))
+        lines.append(f"- {key}{index}: {draw(yaml_scalars)}")
+        if draw(st.booleans()):
+            lines.append(f"  # comment {draw(st.text(alphabet='abc é😀', max_size=5))}")
+        if draw(st.booleans()):
+            lines.append(f"  nested:\n    - {draw(yaml_scalars)}")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    return bom + newline.join(lines) + newline
+
+
+@settings(max_examples=60, deadline=None)
+@given(yaml_documents())
+def test_c_and_pure_composers_agree(text: str) -> None:
+    source = source_from_text("t.yml", text)
+    assert compose_documents(source, use_c=True) == compose_documents(source, use_c=False)
+    for doc in compose_documents(source):
+        for node in walk(doc):
+            if isinstance(node, YScalar) and node.style == "":
+                assert text[node.start:node.end] == node.value
