@@ -14,7 +14,11 @@ root name, the constant attribute/subscript chain after it, and the Jinja test a
 """
 
 from asynclint.expressions.markers import is_templated
-from asynclint.expressions.reader import expression_references, template_references, value_references
+from asynclint.expressions.reader import (
+    expression_references,
+    template_references,
+    value_references,
+)
 from asynclint.expressions.reference import Reference
 
 __all__ = [

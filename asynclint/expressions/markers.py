@@ -21,7 +21,7 @@ def is_templated(value: object) -> bool:
 
 
 def is_entire_template(text: str) -> bool:
-    """True when a conditional is wrapped in Jinja delimiters, so Ansible renders it as a template."""
+    """True when a conditional is wrapped in Jinja delimiters: Ansible renders it as a template."""
     return text.startswith(_OVERRIDE_HEADER) or (
         text.startswith(_START_MARKERS) and text.endswith(_END_MARKERS)
     )

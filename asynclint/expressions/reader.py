@@ -29,7 +29,8 @@ def expression_references(expr: object) -> tuple[Reference, ...]:
     """Free references in a bare conditional (`when`, `until`, `changed_when`, `failed_when`).
 
     Like Ansible, a conditional wholly wrapped in delimiters (`"{{ job.finished }}"`) is read
-    as a template. Non-strings and invalid Jinja give ().
+    as a template; an expression held in a variable it renders is not followed. Non-strings
+    and invalid Jinja give ().
     """
     if not isinstance(expr, str):
         return ()
