@@ -1,0 +1,177 @@
+"""Build the :class:`TaskGraph` from execution flows; networkx stays inside this package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+import networkx as nx
+
+from asynclint.graph.records import (
+    DATA,
+    RESOURCE,
+    SEQUENCE,
+    Edge,
+    GraphNode,
+    Job,
+    ResultRead,
+    TaskKey,
+    Wait,
+)
+from asynclint.graph.resources import touches
+from asynclint.graph.tracking import walk_run
+from asynclint.model import Project
+from asynclint.model.flow import Flow, Step
+
+
+@dataclass(frozen=True, eq=False)
+class TaskGraph:
+    """Tasks in run order with their sequence, data, job and resource edges, and the jobs.
+
+    Rules ask it questions through the methods below and never see networkx.
+    """
+
+    nodes: tuple[GraphNode, ...]
+    _edges: tuple[Edge, ...]
+    _jobs: tuple[Job, ...]
+    _reads: tuple[ResultRead, ...]
+    _by_step: Mapping[Step, GraphNode]
+    _in_flight: Mapping[GraphNode, tuple[Job, ...]]
+    _digraph: nx.MultiDiGraph
+
+    def node(self, step: Step) -> GraphNode:
+        return self._by_step[step]
+
+    def jobs(self) -> tuple[Job, ...]:
+        """Every task run with ``async``, in run order."""
+        return self._jobs
+
+    def job(self, node: GraphNode) -> Job | None:
+        """The job a task starts, if it runs with ``async``."""
+        return next((job for job in self._jobs if job.node is node), None)
+
+    def waits_for(self, node: GraphNode) -> tuple[Wait, ...]:
+        """The jobs an ``async_status`` task reads the job id of (waits and cleanups)."""
+        return tuple(
+            wait for job in self._jobs for wait in (*job.waits, *job.cleanups) if wait.node is node
+        )
+
+    def in_flight_at(self, node: GraphNode) -> tuple[Job, ...]:
+        """``poll: 0`` jobs launched before ``node`` and not waited for yet when it starts."""
+        return self._in_flight.get(node, ())
+
+    def reads(self) -> tuple[ResultRead, ...]:
+        """Every read of a job's registered result (directly, through an alias or a loop)."""
+        return self._reads
+
+    def edges(self, kind: str | None = None) -> tuple[Edge, ...]:
+        return tuple(edge for edge in self._edges if kind is None or edge.kind == kind)
+
+    def depends_on(self, later: GraphNode, earlier: GraphNode, kinds: tuple[str, ...] = (DATA,)) -> bool:
+        """True when a path of ``kinds`` edges leads from ``earlier`` to ``later``."""
+        view = nx.subgraph_view(
+            self._digraph, filter_edge=lambda u, v, k: self._digraph.edges[u, v, k]["kind"] in kinds
+        )
+        return nx.has_path(view, earlier.key, later.key)
+
+    def to_dot(self) -> str:
+        from asynclint.graph.render import render_dot
+
+        return render_dot(self)
+
+    def to_json(self) -> str:
+        from asynclint.graph.render import render_json
+
+        return render_json(self)
+
+
+def _runs(flows: tuple[Flow, ...]) -> list[list[Flow]]:
+    """Flows grouped by playbook (all its plays, in order); each lone task file is a run."""
+    runs: dict[object, list[Flow]] = {}
+    for flow in flows:
+        owner: object = flow.document if flow.play is not None else flow
+        runs.setdefault(owner, []).append(flow)
+    return list(runs.values())
+
+
+def _key(flow: Flow, step: Step) -> TaskKey:
+    via = tuple((include.source.path, include.path) for include in step.includes)
+    first = step.includes[0] if step.includes else step.task
+    if flow.play is not None and first.source.path != flow.document.path:
+        via = ((flow.document.path, flow.play.path), *via)
+    return TaskKey(step.task.source.path, step.task.path, via)
+
+
+def _nodes(runs: list[list[Flow]]) -> Iterator[GraphNode]:
+    seen: dict[TaskKey, int] = {}
+    for number, run in enumerate(runs):
+        index = 0
+        for flow in run:
+            for step in flow.steps:
+                key = _key(flow, step)
+                if key in seen:
+                    seen[key] += 1
+                    key = TaskKey(key.path, key.tree, key.via, seen[key])
+                else:
+                    seen[key] = 0
+                yield GraphNode(key, step, number, index, flow.section, flow.play)
+                index += 1
+
+
+def _sequence(run: tuple[GraphNode, ...]) -> Iterator[Edge]:
+    for before, after in zip(run, run[1:]):
+        yield Edge(before.key, after.key, SEQUENCE)
+
+
+def _resources(run: tuple[GraphNode, ...]) -> Iterator[Edge]:
+    """Each task to the tasks before it that touch the same resource, one of the two writing."""
+    last: dict[str, list[tuple[GraphNode, bool]]] = {}
+    for node in run:
+        for touch in touches(node.task):
+            for earlier, writes in last.get(touch.resource, ()):
+                if writes or touch.writes:
+                    yield Edge(earlier.key, node.key, RESOURCE, touch.resource)
+            last.setdefault(touch.resource, []).append((node, touch.writes))
+
+
+def _in_flight(run: tuple[GraphNode, ...], jobs: tuple[Job, ...]) -> Iterator[tuple[GraphNode, tuple[Job, ...]]]:
+    launched = {job.node: job for job in jobs if job.is_launch}
+    done_at = {
+        job: min((wait.node.index for wait in job.waits), default=None) for job in launched.values()
+    }
+    open_jobs: list[Job] = []
+    for node in run:
+        open_jobs = [job for job in open_jobs if done_at[job] is None or done_at[job] > node.index]
+        yield node, tuple(open_jobs)
+        if node in launched:
+            open_jobs.append(launched[node])
+
+
+def build_graph(project: Project, flows: tuple[Flow, ...]) -> TaskGraph:
+    """The graph of every run of tasks in ``flows``.
+
+    ``project`` is the model the flows were read from; the flows already carry every task.
+    """
+    nodes = tuple(_nodes(_runs(flows)))
+    runs: dict[int, list[GraphNode]] = {}
+    for node in nodes:
+        runs.setdefault(node.run, []).append(node)
+    edges: list[Edge] = []
+    jobs: list[Job] = []
+    reads: list[ResultRead] = []
+    in_flight: dict[GraphNode, tuple[Job, ...]] = {}
+    for members in runs.values():
+        run = tuple(members)
+        facts = walk_run(run)
+        edges += [*_sequence(run), *facts.edges, *_resources(run)]
+        jobs += facts.jobs
+        reads += facts.reads
+        in_flight.update(_in_flight(run, facts.jobs))
+    digraph = nx.MultiDiGraph()
+    digraph.add_nodes_from(node.key for node in nodes)
+    for edge in edges:
+        digraph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label)
+    return TaskGraph(
+        nodes, tuple(edges), tuple(jobs), tuple(reads),
+        {node.step: node for node in nodes}, in_flight, digraph,
+    )

@@ -1,0 +1,101 @@
+"""What one task reads, sets and waits for, from its keywords and module arguments."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from asynclint.expressions import Reference, is_templated, value_references
+from asynclint.model import Task
+from asynclint.model.flow import Step
+from asynclint.model.keywords import short_name
+from asynclint.parsing import YEntry, YMap, YScalar
+from asynclint.parsing.nodes import to_python
+from asynclint.rules.helpers import int_value, is_async_status, is_launch
+
+CONDITIONALS = frozenset({"when", "until", "changed_when", "failed_when"})
+_FREE_FORM_ARG = re.compile(r"""(\w+)=(\{\{.*?\}\}\S*|"[^"]*"|'[^']*'|\S+)""")
+
+
+def entry_reads(task: Task) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
+    """Each key of the task with the references in its value.
+
+    Module arguments given as a mapping count key by key (``msg:`` of a debug task), the
+    other keywords as a whole; ``when``/``until``/``changed_when``/``failed_when`` are bare
+    conditionals. ``name`` is left out: it is only displayed.
+    """
+    for entry in task.map.effective():
+        if entry.name == "name":
+            continue
+        if entry is task.action_entry and isinstance(entry.value, YMap):
+            for argument in entry.value.effective():
+                yield argument, value_references(to_python(argument.value))
+            continue
+        bare = entry.name in CONDITIONALS
+        yield entry, value_references(to_python(entry.value), bare=bare)
+
+
+def is_set_fact(task: Task) -> bool:
+    return task.action is not None and short_name(task.action) == "set_fact"
+
+
+def set_facts(task: Task) -> dict[str, object]:
+    """The variables a ``set_fact`` task sets, with their values as written."""
+    if not is_set_fact(task) or task.action_entry is None:
+        return {}
+    args = to_python(task.action_entry.value)
+    if not isinstance(args, dict):
+        return {}
+    return {str(key): value for key, value in args.items() if key != "cacheable"}
+
+
+def module_args(task: Task) -> dict[str, object]:
+    """A task's module arguments, as a mapping or free-form ``key=value`` words, plus ``args:``."""
+    if task.action_entry is None:
+        return {}
+    args = task.args
+    found: dict[str, object] = {}
+    if isinstance(args, YScalar):
+        found = {key: value.strip("\"'") for key, value in _FREE_FORM_ARG.findall(args.value)}
+    elif isinstance(args, YMap):
+        found = {str(key): value for key, value in (to_python(args) or {}).items()}
+    extra = task.node("args")
+    if isinstance(extra, YMap):
+        found.update({str(key): value for key, value in (to_python(extra) or {}).items()})
+    return found
+
+
+def jid_entry(task: Task) -> YEntry | None:
+    """The ``jid`` key of an ``async_status`` task, or its action key for free-form arguments."""
+    return task.arg("jid") or task.action_entry
+
+
+def is_cleanup(task: Task) -> bool:
+    return is_async_status(task) and module_args(task).get("mode") == "cleanup"
+
+
+def job_mode(task: Task) -> str | None:
+    """``launch``, ``polled`` or ``unknown`` for a task run with ``async``; None otherwise.
+
+    ``launch`` is ``poll: 0``; ``polled`` is ``poll > 0`` or no ``poll`` (every 15 s);
+    ``unknown`` when ``async`` or ``poll`` is templated.
+    """
+    if not task.has("async"):
+        return None
+    templated = any(is_templated(task.value(key)) for key in ("async", "poll"))
+    limit = int_value(task, "async")
+    if limit is not None and limit <= 0:
+        return None
+    if templated:
+        return "unknown"
+    poll = int_value(task, "poll")
+    if limit is None or (task.has("poll") and poll is None):
+        return None
+    if is_launch(task):
+        return "launch"
+    return "polled" if poll is None or poll > 0 else None
+
+
+def guards(step: Step) -> tuple[object, ...]:
+    """The ``when`` conditions a task runs under: its own, then its blocks' and includes'."""
+    return tuple(step.inherited("when"))
