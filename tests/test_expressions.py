@@ -286,7 +286,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "asynclint"
 def imported_modules(path: Path) -> set[str]:
     nodes = list(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
     imports = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
-    from_imports = {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
+    from_imports = {
+        node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module
+    }
     return imports | from_imports
 
 
@@ -302,7 +304,11 @@ def test_jinja2_is_imported_only_by_the_expression_reader() -> None:
 def test_importing_the_reader_does_not_load_jinja2() -> None:
     probe = "import sys, asynclint.expressions; print('jinja2' in sys.modules)"
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PACKAGE.parent
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
     )
     assert result.stdout.strip() == "False"
 
