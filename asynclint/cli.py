@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from asynclint import __version__
-from asynclint.linter import LintResult, Selection, lint
+from asynclint.linter import Context, LintResult, Selection, lint
 from asynclint.model import load_project
 from asynclint.output import FORMATTERS
 from asynclint.rules import RULES, find_rule
@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = commands.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
+
+    graph = commands.add_parser("graph", help="print the task graph (why a rule fired)")
+    graph.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or folders to read (default: .)")
+    graph.add_argument("--format", default="dot", metavar="FORMAT",
+                       help="dot (Graphviz) or json (default: dot)")
     return parser
 
 
@@ -133,6 +139,16 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_graph(args: argparse.Namespace) -> int:
+    from asynclint.graph import GRAPH_FORMATS  # networkx loads only for this command
+
+    if args.format not in GRAPH_FORMATS:
+        raise UsageError(f"--format: choose one of {', '.join(sorted(GRAPH_FORMATS))}")
+    context = Context(load_project(args.paths), project_root=Path.cwd())
+    sys.stdout.write(GRAPH_FORMATS[args.format](context.graph))
+    return EXIT_CLEAN
+
+
 def run_explain(args: argparse.Namespace) -> int:
     rule = find_rule(args.rule)
     if rule is None:
@@ -144,7 +160,8 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain}
+COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain,
+            "graph": run_graph}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
