@@ -79,13 +79,23 @@ class Context:
     def actions(self):
         from asynclint.actions import load_action_table
 
-        return load_action_table(self.project_root)
+        return load_action_table(self.project_root, playbook_action_dirs(self.project))
 
     @cached_property
     def graph(self):
         from asynclint.graph import build_graph
 
         return build_graph(self.project, self.flows)
+
+
+def playbook_action_dirs(project: Project) -> tuple[Path, ...]:
+    """The ``action_plugins/`` folders next to the playbooks, which Ansible always searches."""
+    folders = {
+        Path(document.path).resolve().parent / "action_plugins"
+        for document in project.ansible_documents()
+        if document.kind == "playbook"
+    }
+    return tuple(sorted(folder for folder in folders if folder.is_dir()))
 
 
 @dataclass(frozen=True)

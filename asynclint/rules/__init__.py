@@ -13,8 +13,19 @@ from asynclint.rules import (
     async_on_dynamic_include,
     async_on_play,
     async_on_static_import,
+    async_unsupported_action,
+    async_without_poll,
+    launch_result_conditional,
+    poll_without_async,
+    reboot_via_async_shell,
+    retries_zero_with_until,
+    sequential_async_loop,
+    status_check_without_until,
     syntax_error,
+    until_on_launch_task,
     until_on_stale_launch_result,
+    until_without_retries,
+    wait_budget_too_short,
 )
 from asynclint.rules.registry import DOC_SECTIONS, Rule
 
@@ -24,8 +35,19 @@ MODULES = (
     async_on_play,
     async_on_dynamic_include,
     async_on_static_import,
+    async_unsupported_action,
     async_in_module_args,
     until_on_stale_launch_result,
+    launch_result_conditional,
+    retries_zero_with_until,
+    until_without_retries,
+    wait_budget_too_short,
+    poll_without_async,
+    async_without_poll,
+    until_on_launch_task,
+    status_check_without_until,
+    sequential_async_loop,
+    reboot_via_async_shell,
 )
 
 RULES: tuple[Rule, ...] = tuple(Rule.from_module(module) for module in MODULES)

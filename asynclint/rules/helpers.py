@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from asynclint.expressions import value_references
 from asynclint.findings import Problem
 from asynclint.fixes import Fix
 from asynclint.model import Task
@@ -12,6 +13,8 @@ from asynclint.model.keywords import ASYNC_KEYS, short_name
 from asynclint.parsing import YEntry, YMap, YScalar
 
 TEMPLATE_MARKERS = ("{{", "{%")
+DEFAULT_RETRIES = 3  # what Ansible uses for `until` without `retries`
+DEFAULT_DELAY = 5
 
 
 def first_entry(node: YMap, keys: Iterable[str]) -> YEntry | None:
@@ -94,3 +97,46 @@ def play_runs(flows: Iterable[Flow]) -> Iterator[tuple[Step, ...]]:
         current.extend(flow.steps)
     if current:
         yield tuple(current)
+
+
+def wait_budget(task: Task) -> float | None:
+    """Seconds an `until` loop keeps retrying (`retries` x `delay`, with Ansible's defaults).
+
+    ``None`` when either value is templated or not a number.
+    """
+    retries = int_value(task, "retries") if task.has("retries") else DEFAULT_RETRIES
+    delay = int_value(task, "delay") if task.has("delay") else DEFAULT_DELAY
+    if retries is None or delay is None:
+        return None
+    return max(0, retries) * (delay if delay >= 0 else 1)
+
+
+def _jid_launches(task: Task, launches: dict[str, Task]) -> tuple[Task, ...]:
+    """The launches whose register the `jid` of ``task`` reads, directly or as its loop item."""
+    names = [ref.name for ref in value_references(task.arg_value("jid"))]
+    if task.loop is not None and task.loop_var in names:
+        names += [ref.name for ref in value_references(task.value(task.loop.name))]
+    return tuple(dict.fromkeys(launches[name] for name in names if name in launches))
+
+
+def awaited_launches(flows: Iterable[Flow]) -> Iterator[tuple[Task, tuple[Task, ...]]]:
+    """Each `async_status` task with the `poll: 0` launches (in the same play) it waits for.
+
+    A launch is found through the register its `jid` reads: `reg.ansible_job_id`, or the
+    loop item of a loop over `reg.results` or over several registers. A register written
+    again by a task that is not a launch no longer names a launch.
+    """
+    for steps in play_runs(flows):
+        launches: dict[str, Task] = {}
+        for step in steps:
+            task = step.task
+            if is_async_status(task):
+                found = _jid_launches(task, launches)
+                if found:
+                    yield task, found
+            own = task.register
+            if own is not None:
+                if is_launch(task):
+                    launches[own] = task
+                else:
+                    launches.pop(own, None)

@@ -1,0 +1,73 @@
+"""`until` with `retries: 0`.
+
+## What it does
+Finds a task with an `until` condition and `retries: 0`.
+
+## Why is this bad?
+Ansible runs the task `retries + 1` times at most and tests `until` only when
+there is more than one attempt. With `retries: 0` it runs the task once, never
+tests `until`, and reports success: an `async_status` wait returns at once,
+with the job still running.
+
+## Example
+```yaml
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.command: sleep 5
+      async: 10
+      poll: 0
+      register: launch
+    - ansible.builtin.async_status:
+        jid: "{{ launch.ansible_job_id }}"
+      register: job
+      until: job is finished
+      retries: 0
+```
+
+## Use instead
+```yaml
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.command: sleep 5
+      async: 10
+      poll: 0
+      register: launch
+    - ansible.builtin.async_status:
+        jid: "{{ launch.ansible_job_id }}"
+      register: job
+      until: job is finished
+      retries: 10
+      delay: 1
+```
+
+## Fix safety
+Setting `retries` so that `retries` x `delay` covers the job's `async` limit
+is safe: the wait then waits, as its `until` says.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from asynclint.findings import Problem
+from asynclint.rules.helpers import int_value, is_launch, problem_at
+
+CODE = "ASY107"
+NAME = "retries-zero-with-until"
+SEVERITY = "error"
+FIX = "safe"
+
+
+def check(ctx) -> Iterator[Problem]:
+    for task in ctx.project.tasks():
+        if not task.has("until") or is_launch(task):
+            continue
+        retries = int_value(task, "retries")
+        if retries is not None and retries <= 0:
+            yield problem_at(
+                task, task.entry("retries"),
+                f"With `retries: {task.value('retries')}` Ansible runs the task once and "
+                "reports success without ever testing `until`",
+            )
