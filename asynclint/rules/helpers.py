@@ -99,6 +99,12 @@ def play_runs(flows: Iterable[Flow]) -> Iterator[tuple[Step, ...]]:
         yield tuple(current)
 
 
+def never_retries(task: Task) -> bool:
+    """A literal `retries` of 0 or less: Ansible makes one attempt and never tests `until`."""
+    retries = int_value(task, "retries")
+    return retries is not None and retries <= 0
+
+
 def wait_budget(task: Task) -> float | None:
     """Seconds an `until` loop keeps retrying (`retries` x `delay`, with Ansible's defaults).
 

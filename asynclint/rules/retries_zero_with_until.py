@@ -52,7 +52,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.rules.helpers import int_value, is_launch, problem_at
+from asynclint.rules.helpers import is_launch, never_retries, problem_at
 
 CODE = "ASY107"
 NAME = "retries-zero-with-until"
@@ -62,10 +62,7 @@ FIX = "safe"
 
 def check(ctx) -> Iterator[Problem]:
     for task in ctx.project.tasks():
-        if not task.has("until") or is_launch(task):
-            continue
-        retries = int_value(task, "retries")
-        if retries is not None and retries <= 0:
+        if task.has("until") and never_retries(task) and not is_launch(task):
             yield problem_at(
                 task, task.entry("retries"),
                 f"With `retries: {task.value('retries')}` Ansible runs the task once and "

@@ -56,7 +56,13 @@ from typing import Iterator
 
 from asynclint.findings import Problem
 from asynclint.model import Task
-from asynclint.rules.helpers import awaited_launches, int_value, problem_at, wait_budget
+from asynclint.rules.helpers import (
+    awaited_launches,
+    int_value,
+    never_retries,
+    problem_at,
+    wait_budget,
+)
 
 CODE = "ASY109"
 NAME = "wait-budget-too-short"
@@ -71,7 +77,7 @@ def job_limit(launches: tuple[Task, ...]) -> int | float:
 
 def check(ctx) -> Iterator[Problem]:
     for wait, launches in awaited_launches(ctx.flows):
-        if not wait.has("until"):
+        if not wait.has("until") or never_retries(wait):  # retries-zero-with-until
             continue
         budget = wait_budget(wait)
         limit = job_limit(launches)
