@@ -1,4 +1,4 @@
-"""The ``asynclint`` command line: ``check``, ``rules`` and ``explain``.
+"""The ``asynclint`` command line: ``check``, ``fix``, ``rules`` and ``explain``.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or internal error.
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Sequence
 
 from asynclint import __version__
+from asynclint.fixes.apply import FixError, fix_project, write_fixes
+from asynclint.fixes.report import fix_summary, unified_diff
 from asynclint.linter import Context, LintResult, Selection, lint
 from asynclint.model import load_project
 from asynclint.output import FORMATTERS
@@ -88,6 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 even when there are findings")
     _add_selection(check)
 
+    fix = commands.add_parser("fix", help="apply the available fixes, then report what is left")
+    fix.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                     help="files or folders to fix (default: .)")
+    fix.add_argument("--diff", action="store_true",
+                     help="print the changes as a unified diff and write nothing")
+    fix.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if anything would change")
+    fix.add_argument("--unsafe-fixes", action="store_true",
+                     help="also apply fixes that change timing or concurrency")
+    fix.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    _add_selection(fix)
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -118,6 +132,33 @@ def _exit_code(result: LintResult, exit_zero: bool) -> int:
     if result.internal_errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN
+
+
+def run_fix(args: argparse.Namespace) -> int:
+    selection = selection_from(args)
+    project = load_project(args.paths)
+    try:
+        run = fix_project(project, selection, args.unsafe_fixes, project_root=Path.cwd())
+    except FixError as error:
+        sys.stderr.write(f"asynclint: error: {error}\n")
+        return EXIT_ERROR
+    dry_run = args.diff or args.check
+    if args.diff:
+        sys.stdout.write("".join(unified_diff(file) for file in run.changed))
+    failures = {} if dry_run else write_fixes(run)
+    for file in run.refused:
+        sys.stderr.write(f"asynclint: {file.path}: not fixed: {file.refused}\n")
+    for path, reason in failures.items():
+        sys.stderr.write(f"asynclint: {path}: not written: {reason}\n")
+    if not args.diff:
+        formatter = FORMATTERS[args.format]
+        sys.stdout.write(formatter(run.result.findings, run.result.files, _use_color(sys.stdout)))
+    done = [file for file in run.changed if file.path not in failures]
+    stream = sys.stdout if args.format == "text" and not args.diff else sys.stderr
+    stream.write(fix_summary(done, len(run.result.findings), dry_run) + "\n")
+    if failures or run.refused:
+        return EXIT_ERROR
+    return _exit_code(run.result, False) or (EXIT_FINDINGS if done else EXIT_CLEAN)
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -160,7 +201,7 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": run_check, "rules": run_rules, "explain": run_explain,
+COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
             "graph": run_graph}
 
 

@@ -35,14 +35,32 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.model.keywords import include_kind, is_builtin_spelling
-from asynclint.parsing import YMap
+from asynclint.fixes import Applicability, Fix
+from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
+from asynclint.model import Task
+from asynclint.model.keywords import ASYNC_KEYS, include_kind, is_builtin_spelling
+from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
 
 CODE = "ASY006"
 NAME = "async-in-module-args"
 SEVERITY = "error"
 FIX = "safe"
+
+
+def _dedent_fix(task: Task, args: YMap, entries: list[YEntry]) -> Fix | None:
+    """Move the keys next to the action; keys the task already sets are only removed."""
+    moved = [e for e in args.effective() if e.name in ASYNC_KEYS and not task.has(e.name)]
+    lines = [entry_text(task.source, entry) for entry in moved]
+    removal = remove_entries(task.source, args, entries)
+    if removal is None or None in lines:
+        return None
+    if not lines:
+        return Fix(f"Remove {keys_phrase(entries)} from the module arguments", removal)
+    insert = insert_entries(task.source, task.map, lines, after=task.action_entry)  # type: ignore[arg-type]
+    if insert is None:
+        return None
+    return Fix(f"Move {keys_phrase(entries)} to task level", (*removal, insert))
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -60,4 +78,5 @@ def check(ctx) -> Iterator[Problem]:
                 task, entries[0],
                 f"{keys_phrase(entries)} under the arguments of `{action}` fails at run time "
                 "(Unsupported parameters): indent it as a task keyword",
+                _dedent_fix(task, task.args, entries),
             )

@@ -41,13 +41,55 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.model import Block, document_task_nodes
-from asynclint.rules.helpers import async_keys, keys_phrase
+from asynclint.fixes import Fix
+from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
+from asynclint.model import Block, Task, document_task_nodes
+from asynclint.model.keywords import ASYNC_KEYS
+from asynclint.parsing import YEntry
+from asynclint.rules.helpers import async_keys, int_value, keys_phrase
 
 CODE = "ASY001"
 NAME = "async-on-block"
 SEVERITY = "error"
 FIX = "safe"
+
+
+def _async_children(ctx, block: Block) -> Iterator[Task]:
+    """Tasks under ``block`` (nested blocks included) that can run in the background.
+
+    A nested block with its own `async`/`poll` is left to its own finding.
+    """
+    for _, child in block.children():
+        if isinstance(child, Block):
+            if not async_keys(child.map):
+                yield from _async_children(ctx, child)
+        elif (child.include is None and child.action is not None
+              and ctx.actions.supports_async(child.action) is not False):
+            yield child
+
+
+def _move_fix(ctx, block: Block, entries: list[YEntry]) -> Fix | None:
+    """Copy the keys onto every child that can run async, then remove them from the block.
+
+    Only for a block that polls (`poll` > 0 or no `poll`): with `poll: 0` the children would
+    start side by side, a different playbook.
+    """
+    poll = int_value(block.map, "poll")
+    if block.has("poll") and (poll is None or poll <= 0):
+        return None
+    keys = [e for e in block.map.effective() if e.name in ASYNC_KEYS]
+    texts = {entry.name: entry_text(block.source, entry) for entry in keys}
+    removal = remove_entries(block.source, block.map, entries)
+    if removal is None or None in texts.values():
+        return None
+    inserts = []
+    for child in _async_children(ctx, block):
+        lines = [text for name, text in texts.items() if not child.has(name or "")]
+        insert = insert_entries(block.source, child.map, lines) if lines else None
+        if lines and insert is None:
+            return None
+        inserts += [insert] if insert else []
+    return Fix(f"Move {keys_phrase(entries)} onto the tasks inside the block", (*removal, *inserts))
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -63,5 +105,6 @@ def check(ctx) -> Iterator[Problem]:
                 node.source, first.key.start, first.key.end,
                 f"Ansible rejects {keys_phrase(entries)} on a block ('{first.name}' is not a "
                 "valid attribute for a Block): set it on the tasks inside the block",
+                fix=_move_fix(ctx, node, entries),
                 anchor=node.start,
             )

@@ -35,14 +35,29 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Applicability, Fix
+from asynclint.fixes.yaml_edit import removal_fix
 from asynclint.model.keywords import DYNAMIC_INCLUDES, INCLUDE_ROLE
-from asynclint.parsing import YMap
+from asynclint.model import Task
+from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
 
 CODE = "ASY003"
 NAME = "async-on-dynamic-include"
 SEVERITY = "error"
 FIX = "unsafe"
+
+
+def _apply_fix(task: Task, apply: YEntry, applied: list[YEntry]) -> Fix | None:
+    """Remove the keys from `apply`, or `apply` itself when nothing else is in it."""
+    title = f"Remove {keys_phrase(applied)} from `apply`"
+    inner = apply.value
+    if isinstance(inner, YMap) and len(applied) < len(inner.entries):
+        return removal_fix(task.source, inner, applied, title, Applicability.UNSAFE)
+    holder = next((node for node in (task.args, task.node("args"))
+                   if isinstance(node, YMap) and apply in node.entries), None)
+    return None if holder is None else removal_fix(task.source, holder, [apply], title,
+                                                   Applicability.UNSAFE)
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -58,6 +73,9 @@ def check(ctx) -> Iterator[Problem]:
                 f"Ansible rejects {keys_phrase(entries)} on `{include.kind}` "
                 f"('{entries[0].name}' is not a valid attribute for a {klass}): set it on the "
                 "included tasks",
+                removal_fix(task.source, task.map, entries,
+                            f"Remove {keys_phrase(entries)} from `{include.kind}`",
+                            Applicability.UNSAFE),
             )
         apply = task.arg("apply")
         if apply is not None and isinstance(apply.value, YMap):
@@ -67,4 +85,5 @@ def check(ctx) -> Iterator[Problem]:
                     task, applied[0],
                     f"{keys_phrase(applied)} under `apply` of `{include.kind}` makes the include "
                     "fail at run time: set it on the included tasks",
+                    _apply_fix(task, apply, applied),
                 )

@@ -35,6 +35,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Applicability
+from asynclint.fixes.yaml_edit import removal_fix
 from asynclint.rules.helpers import async_keys, keys_phrase
 
 CODE = "ASY002"
@@ -55,5 +57,7 @@ def check(ctx) -> Iterator[Problem]:
                 f"Ansible rejects {keys_phrase(entries)} on a play ('{first.name}' is not a "
                 "valid attribute for a Play): set it on the tasks that should run in the "
                 "background",
+                fix=removal_fix(play.source, play.map, entries,
+                                f"Remove {keys_phrase(entries)} from the play", Applicability.UNSAFE),
                 anchor=play.start,
             )

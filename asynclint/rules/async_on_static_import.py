@@ -36,6 +36,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Applicability
+from asynclint.fixes.yaml_edit import removal_fix
 from asynclint.model.keywords import STATIC_IMPORTS
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
 
@@ -52,8 +54,11 @@ def check(ctx) -> Iterator[Problem]:
             continue
         entries = async_keys(task.map)
         if entries:
+            fix = removal_fix(task.source, task.map, entries,
+                              f"Remove the ignored {keys_phrase(entries)}", Applicability.SAFE)
             yield problem_at(
                 task, entries[0],
                 f"Ansible silently ignores {keys_phrase(entries)} on `{include.kind}`: the "
                 "imported tasks run synchronously",
+                fix,
             )

@@ -55,9 +55,20 @@ from typing import Iterator
 
 from asynclint.expressions import value_references
 from asynclint.findings import Problem
+from asynclint.fixes import Edit, Fix
+from asynclint.fixes.waits import finished_test, fresh_name, job_id, wait_module
+from asynclint.fixes.yaml_edit import (
+    insert_entries,
+    render_lines,
+    render_scalar,
+    replace_entry,
+    replace_value,
+    style_of,
+)
 from asynclint.model import Task
 from asynclint.model.keywords import short_name
-from asynclint.rules.helpers import is_launch, play_runs, problem_at
+from asynclint.parsing import YEntry
+from asynclint.rules.helpers import is_async_status, is_launch, play_runs, problem_at
 
 CODE = "ASY101"
 NAME = "until-on-stale-launch-result"
@@ -70,6 +81,32 @@ def _set_fact_names(task: Task) -> set[str]:
         return set()
     args = task.value(task.action_entry.name) if task.action_entry else None
     return {str(key) for key in args} if isinstance(args, dict) else set()
+
+
+def _wait_fix(task: Task, until: YEntry, launch: str, launched: Task) -> Fix | None:
+    """Turn the task into a real wait: `async_status` on the job, `until` on its own register.
+
+    Offered for a `debug` wait (its action is replaced) and for an `async_status` task
+    whose `until` reads the launch (only `until`, and `register` when missing, change).
+    """
+    debug = task.action is not None and short_name(task.action) == "debug"
+    if task.loop or launched.loop or task.has("args") or not (debug or is_async_status(task)):
+        return None
+    source, style = task.source, style_of(task.source)
+    register = task.register or fresh_name(source.text, f"{launch}_status")
+    edits: list[Edit | None] = [
+        replace_value(source, until, render_scalar(finished_test(source.text, register), style))
+    ]
+    added = [] if task.register else [f"register: {register}"]
+    if debug:
+        lines = render_lines(wait_module(job_id(launch)), style) + added
+        edits.append(replace_entry(source, task.action_entry, lines))  # type: ignore[arg-type]
+    elif added:
+        edits.append(insert_entries(source, task.map, added, after=task.action_entry))
+    if None in edits:
+        return None
+    return Fix(f"Wait for the job of `{launch}` with `async_status` on its `ansible_job_id`",
+               tuple(edit for edit in edits if edit is not None))
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -91,6 +128,7 @@ def check(ctx) -> Iterator[Problem]:
                         f"`until` tests `{stale[0]}`, the result of a `poll: 0` launch, which "
                         "never changes: the retries run out even when the job succeeds; wait "
                         "with `async_status` on its `ansible_job_id`",
+                        _wait_fix(task, until, stale[0], launches[stale[0]]),
                     )
             for name in _set_fact_names(task):
                 launches.pop(name, None)

@@ -1,0 +1,336 @@
+"""Apply fixes to a fixpoint, verify the result, and write it atomically.
+
+One round lints the project, takes every applicable fix that does not overlap
+another one already taken in the same file, splices the edits into the text
+and rebuilds the changed documents. Rounds repeat until no applicable fix is
+left (bounded by :data:`MAX_ROUNDS`). Before anything is written each changed
+file is verified: it still parses, the findings that were fixed are gone, and
+no task was lost. A file that fails a check keeps its original text and the
+reason is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from asynclint.findings import Finding
+from asynclint.fixes.edits import Applicability, Edit, Fix
+from asynclint.linter import LintResult, Selection, lint
+from asynclint.model import Block, Document, FileError, Project, Task, document_task_nodes
+from asynclint.model.build import FileContext, build_document, role_dir_of
+from asynclint.model.keywords import short_name
+from asynclint.parsing import ParseError, compose_documents, source_from_text
+
+MAX_ROUNDS = 10
+WAIT_ACTION = "async_status"
+
+
+class FixError(Exception):
+    """Fixing cannot finish (the fixes do not converge)."""
+
+
+@dataclass(frozen=True)
+class FileFix:
+    """What fixing did to one file: its text before and after, the codes it fixed.
+
+    ``refused`` says why the file is left as it was (then ``after == before``).
+    """
+
+    path: str
+    real_path: str
+    before: str
+    after: str
+    fixed: tuple[str, ...] = ()
+    refused: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+@dataclass(frozen=True)
+class FixRun:
+    files: tuple[FileFix, ...]
+    result: LintResult  # the findings left in the fixed (not yet written) project
+
+    @property
+    def fixed(self) -> int:
+        return sum(len(file.fixed) for file in self.files if file.changed)
+
+    @property
+    def changed(self) -> tuple[FileFix, ...]:
+        return tuple(file for file in self.files if file.changed)
+
+    @property
+    def refused(self) -> tuple[FileFix, ...]:
+        return tuple(file for file in self.files if file.refused is not None)
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def well_formed(edits: Sequence[Edit]) -> bool:
+    """Sorted edits that neither overlap nor insert twice at the same place."""
+    return all(
+        a.end <= b.start and not (a.start == a.end == b.start == b.end)
+        for a, b in zip(edits, edits[1:])
+    )
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Splice edits (non-overlapping, any order) into ``text``."""
+    pieces: list[str] = []
+    cursor = 0
+    for edit in sorted(edits):
+        if edit.start < cursor or edit.end > len(text):
+            raise ValueError(f"edit {edit} overlaps another or leaves the text")
+        pieces += [text[cursor:edit.start], edit.replacement]
+        cursor = edit.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def choose(fixes: Iterable[Fix]) -> list[Fix]:
+    """Fixes in order, each kept only when it overlaps none already kept."""
+    chosen: list[Fix] = []
+    for fix in fixes:
+        if well_formed(fix.edits) and not any(fix.overlaps(other) for other in chosen):
+            chosen.append(fix)
+    return chosen
+
+
+def applicable(finding: Finding, threshold: Applicability) -> bool:
+    fix = finding.fix
+    return (
+        fix is not None
+        and bool(fix.edits)
+        and fix.applicability != Applicability.DISPLAY_ONLY
+        and fix.applicability >= threshold
+    )
+
+
+# -- model ----------------------------------------------------------------------------------
+
+
+def _real_paths(project: Project) -> dict[str, str]:
+    return {document.path: real for real, document in project.by_real_path.items()}
+
+
+def with_texts(project: Project, texts: dict[str, str]) -> Project:
+    """``project`` with the documents at the given display paths rebuilt from new texts."""
+    reals = _real_paths(project)
+    by_real = dict(project.by_real_path)
+    errors = [error for error in project.errors if error.path not in texts]
+    for path, text in texts.items():
+        real = reals[path]
+        old = by_real.pop(real)
+        source = source_from_text(path, text)
+        try:
+            composed = compose_documents(source)
+        except ParseError as error:
+            errors.append(FileError(path, error))
+            continue
+        context = FileContext(Path(real), role_dir_of(Path(real)))
+        forced = "tasks" if old.kind == "tasks" else None
+        by_real[real] = build_document(source, composed, context, forced)
+    documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
+    return Project(documents, tuple(errors), project.targets, by_real)
+
+
+def _identity(node: Task | Block) -> tuple[str | None, str]:
+    if isinstance(node, Block):
+        return node.name, "block"
+    return node.name, short_name(node.action or "")
+
+
+def lost_tasks(before: Document, after: Document) -> list[tuple[str | None, str]]:
+    """Tasks of ``before`` missing from ``after``; a task replaced by a wait of the same name is kept."""
+    old = Counter(_identity(node) for node in document_task_nodes(before))
+    new = Counter(_identity(node) for node in document_task_nodes(after))
+    missing = old - new
+    spare = new - old
+    lost = []
+    for (name, action), count in sorted(missing.items(), key=repr):
+        for _ in range(count):
+            if spare[(name, WAIT_ACTION)] > 0:
+                spare[(name, WAIT_ACTION)] -= 1
+            else:
+                lost.append((name, action))
+    return lost
+
+
+# -- the fixpoint ---------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    """The texts being fixed; local to one :func:`fix_project` call."""
+
+    project: Project
+    texts: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, list[str]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def _apply_round(state: _State, findings: Sequence[Finding]) -> dict[str, str]:
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    changed: dict[str, str] = {}
+    for path, group in by_path.items():
+        fixes: dict[Fix, str] = {}
+        for finding in group:
+            fixes.setdefault(finding.fix, finding.code)  # type: ignore[arg-type]
+        chosen = choose(fixes)
+        text = state.texts.get(path, _document(state.project, path).source.text)
+        changed[path] = apply_edits(text, (edit for fix in chosen for edit in fix.edits))
+        state.fixed.setdefault(path, []).extend(fixes[fix] for fix in chosen)
+    return changed
+
+
+def _document(project: Project, path: str) -> Document:
+    return next(document for document in project.documents if document.path == path)
+
+
+def _parse_failures(project: Project, paths: Iterable[str]) -> dict[str, str]:
+    broken = {error.path: error.error.message for error in project.errors}
+    return {path: broken[path] for path in paths if path in broken}
+
+
+def fix_project(
+    project: Project,
+    selection: Selection = Selection(),
+    unsafe: bool = False,
+    options: dict[str, dict[str, Any]] | None = None,
+    project_root: Path | None = None,
+) -> FixRun:
+    """Fix ``project`` in memory to a fixpoint and verify every changed file."""
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    original = project
+    first = lint(project, selection, options, project_root)
+    result = first
+    state = _State(project)
+
+    def pending() -> list[Finding]:
+        return [
+            f for f in result.findings
+            if applicable(f, threshold) and f.path in project.targets and f.path not in state.refused
+        ]
+
+    for _ in range(MAX_ROUNDS):
+        todo = pending()
+        if not todo:
+            break
+        changed = _apply_round(state, todo)
+        state.texts.update(changed)
+        state.project = with_texts(state.project, changed)
+        for path, message in _parse_failures(state.project, changed).items():
+            state.refused[path] = f"the fixed text would not parse ({message})"
+            state.texts.pop(path)
+            state.project = with_texts(state.project, {path: _document(original, path).source.text})
+        result = lint(state.project, selection, options, project_root)
+    left = sorted({f.code for f in pending()})
+    if left:
+        raise FixError(f"fixes did not converge after {MAX_ROUNDS} rounds: {', '.join(left)}")
+    return _verified(original, first, result, state, selection, options, project_root)
+
+
+def _verify_file(before: Document, after: Document, first: LintResult, final: LintResult,
+                 codes: Sequence[str]) -> str | None:
+    initial = Counter(f.code for f in first.findings if f.path == before.path)
+    left = Counter(f.code for f in final.findings if f.path == before.path)
+    applied = Counter(codes)
+    kept = sorted(code for code in applied if left[code] > max(initial[code] - applied[code], 0))
+    if kept:
+        return f"the fixed findings are still reported ({', '.join(kept)})"
+    lost = lost_tasks(before, after)
+    if lost:
+        name, action = lost[0]
+        return f"a task would be lost ({name or action})"
+    return None
+
+
+def _verified(original: Project, first: LintResult, final: LintResult, state: _State,
+              selection: Selection, options: dict[str, dict[str, Any]] | None,
+              project_root: Path | None) -> FixRun:
+    reasons = dict(state.refused)
+    for path, text in state.texts.items():
+        reason = _verify_file(_document(original, path), _document(state.project, path), first,
+                              final, state.fixed.get(path, ()))
+        if reason is not None:
+            reasons[path] = reason
+    reverted = {path: _document(original, path).source.text
+                for path in reasons if path in state.texts}
+    if reverted:
+        state.project = with_texts(state.project, reverted)
+        final = lint(state.project, selection, options, project_root)
+    reals = _real_paths(original)
+    files = []
+    for path in sorted(set(state.texts) | set(reasons)):
+        before = _document(original, path).source.text
+        refused = reasons.get(path)
+        after = before if refused is not None else state.texts[path]
+        fixed = () if refused is not None else tuple(state.fixed.get(path, ()))
+        files.append(FileFix(path, reals[path], before, after, fixed, refused))
+    return FixRun(tuple(files), final)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+class WriteError(Exception):
+    """A fixed file could not be written; the original is left untouched."""
+
+
+def write_atomic(path: Path, expected: str, text: str) -> None:
+    """Replace ``path`` with ``text`` through a temporary file in the same folder.
+
+    The file must still hold ``expected`` (nothing changed it since it was read)
+    and be writable; its permission bits are kept. On any failure the temporary
+    file is removed and the original stays as it was.
+    """
+    try:
+        current = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WriteError(f"cannot read it back: {error}") from None
+    if current != expected:
+        raise WriteError("it changed on disk while it was being fixed")
+    if not os.access(path, os.W_OK):
+        raise WriteError("it is read-only")
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    except OSError as error:
+        raise WriteError(f"cannot create a temporary file next to it: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise WriteError(f"cannot write it: {error.strerror or error}") from None
+        raise
+
+
+def write_fixes(run: FixRun) -> dict[str, str]:
+    """Write every changed file; the paths that failed, with the reason."""
+    failures: dict[str, str] = {}
+    for file in run.changed:
+        try:
+            write_atomic(Path(file.real_path), file.before, file.after)
+        except WriteError as error:
+            failures[file.path] = str(error)
+    return failures
