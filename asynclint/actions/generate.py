@@ -11,6 +11,7 @@ Action plugins are read with the scanner (never imported); modules are the files
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import json
 import re
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from asynclint.actions.scanner import is_documentation_stub, scan_source
+from asynclint.actions.scanner import scan_source
 from asynclint.actions.summary import file_to_json
 from asynclint.actions.table import (
     BUILTIN,
@@ -88,6 +89,21 @@ def _module_names(modules_dir: Path) -> list[str]:
         if not path.name.startswith("_")
         and not is_documentation_stub(path.read_text(encoding="utf-8"))
     )
+
+
+def is_documentation_stub(source: str) -> bool:
+    """A module file that holds only strings (``meta``, ``include_tasks``...): no code to run.
+
+    Module files are only classified here, so the standard parser suffices (and is fast on
+    ansible-core's large modules); action plugins go through the libcst scanner.
+    """
+    for stmt in ast.parse(source).body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+            continue
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.Expr)) else None
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            return False
+    return True
 
 
 def _load_routing(path: Path) -> Mapping[str, Any]:

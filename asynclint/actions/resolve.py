@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from asynclint.actions.summary import ClassSummary, FileSummary, Flag, Outcome
+from asynclint.actions.summary import ClassSummary, FileSummary, Flag, Outcome, Path
 
 ACTION_CLASS = "ActionModule"
 MAX_DEPTH = 64  # inheritance deeper than this is treated as a cycle
@@ -79,7 +79,14 @@ class _Resolver:
         if found is None or depth > MAX_DEPTH:
             raise _Unresolved(ref)
         owner, run = found
-        return frozenset(self.outcome_verdict(owner, o, depth) for o in run[entry])
+        return frozenset(self.path_verdict(owner, path, depth) for path in run[entry])
+
+    def path_verdict(self, owner: str, path: Path, depth: int) -> Flag:
+        """The first refusal along the path decides; otherwise any unknown step is unknown."""
+        verdicts = [self.outcome_verdict(owner, outcome, depth) for outcome in path]
+        if False in verdicts:
+            return False
+        return None if None in verdicts else True
 
     def outcome_verdict(self, owner: str, outcome: Outcome, depth: int) -> Flag:
         if outcome.kind == "check":

@@ -1,12 +1,13 @@
 """Read action plugin source with libcst and summarise how it treats async.
 
 Nothing is imported or executed: the source is parsed, and each class's ``run()`` and
-``__init__`` are walked path by path while tracking ``self._supports_async``. A path ends
-at its first async-relevant event (see :class:`~asynclint.actions.summary.Outcome`):
-``ActionBase.run`` performs the check (``super().run()`` or ``Base.run(self, ...)``), an
-``action_loader.get("name", ...)`` hands the task to another action plugin (``shell`` runs
-``command``), and ``if self._task.async_val: raise ...`` refuses async explicitly.
-Paths that return or raise before any event do not decide anything.
+``__init__`` are walked path by path while tracking ``self._supports_async``. Along each
+path the scanner records the async-relevant events (see
+:class:`~asynclint.actions.summary.Outcome`): ``ActionBase.run`` performs the check
+(``super().run()`` or ``Base.run(self, ...)``), ``action_loader.get("name", ...)`` hands the
+task to another action plugin which checks again (``shell`` runs ``command``, ``template``
+runs ``copy``), and ``if self._task.async_val: raise ...`` refuses async explicitly.
+Paths that raise are dropped: the task fails for a reason of its own.
 """
 
 from __future__ import annotations
@@ -159,20 +160,6 @@ def _literal_flag(expr: cst.BaseExpression) -> Flag:
 
 
 @dataclass(frozen=True)
-class _Flow:
-    """Where the paths through a piece of code end up."""
-
-    outcomes: frozenset[Outcome] = frozenset()
-    live: frozenset[Flag] = frozenset()
-    returned: frozenset[Flag] = frozenset()
-
-    def __or__(self, other: _Flow) -> _Flow:
-        return _Flow(
-            self.outcomes | other.outcomes, self.live | other.live, self.returned | other.returned
-        )
-
-
-@dataclass(frozen=True)
 class _SetFlag:
     flag: Flag
 
@@ -191,134 +178,170 @@ class _Event:
 
 
 _Effect = _SetFlag | _Event
-_Then = Callable[[Flag], _Flow]
 _SUPER = _Event("super")
 _CHECK = _Event("check")
 _REFUSE = _Event("refuse")
+_REFUSED = Outcome("check", False)
 _FLAG_TARGET = m.Attribute(value=m.Name("self"), attr=m.Name(FLAG_ATTRIBUTE))
+MAX_EVENTS = 8  # events remembered per path; later ones cannot change a refusal already seen
+
+
+@dataclass(frozen=True)
+class _Path:
+    """One way through the code: the flag now and the async-relevant events so far."""
+
+    flag: Flag
+    events: tuple[Outcome, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.events) and self.events[-1] == _REFUSED
+
+    def apply(self, effects: Sequence[_Effect]) -> _Path:
+        path = self
+        for effect in effects:
+            if path.refused:
+                break
+            if isinstance(effect, _SetFlag):
+                path = _Path(effect.flag, path.events)
+            elif len(path.events) < MAX_EVENTS:
+                path = _Path(path.flag, (*path.events, effect.outcome(path.flag)))
+        return path
+
+
+@dataclass(frozen=True)
+class _Flow:
+    """Paths still running, and paths that ended (returned, or refused async)."""
+
+    live: frozenset[_Path] = frozenset()
+    ended: frozenset[_Path] = frozenset()
+
+    def __or__(self, other: _Flow) -> _Flow:
+        return _Flow(self.live | other.live, self.ended | other.ended)
+
+
+_Then = Callable[[_Path], _Flow]
 
 
 @dataclass(frozen=True)
 class _Walker:
-    """Abstract interpretation of one class's methods over the value of the flag."""
+    """Abstract interpretation of one class's methods over the value of the flag.
+
+    Paths that raise are dropped (the task fails for another reason); a path that
+    reaches a refusing check ends there.
+    """
 
     base_names: frozenset[str] = field(default_factory=frozenset)
 
-    def run_outcomes(self, run: cst.FunctionDef) -> Mapping[Flag, frozenset[Outcome]]:
-        return MappingProxyType({f: self.suite(run.body, frozenset({f})).outcomes for f in FLAGS})
+    def run_outcomes(self, run: cst.FunctionDef) -> Mapping[Flag, frozenset[tuple[Outcome, ...]]]:
+        def outcomes(entry: Flag) -> frozenset[tuple[Outcome, ...]]:
+            flow = self.suite(run.body, frozenset({_Path(entry)}))
+            return frozenset(p.events for p in flow.live | flow.ended if p.events)
+
+        return MappingProxyType({f: outcomes(f) for f in FLAGS})
 
     def init_effect(self, init: cst.FunctionDef) -> Mapping[Flag, Flag]:
         def exit_flag(entry: Flag) -> Flag:
-            flow = self.suite(init.body, frozenset({entry}))
-            exits = flow.live | flow.returned
+            flow = self.suite(init.body, frozenset({_Path(entry)}))
+            exits = {p.flag for p in flow.live | flow.ended}
             return next(iter(exits)) if len(exits) == 1 else (entry if not exits else None)
 
         return MappingProxyType({f: exit_flag(f) for f in FLAGS})
 
     # statements
 
-    def suite(self, suite: cst.BaseSuite, live: frozenset[Flag]) -> _Flow:
+    def suite(self, suite: cst.BaseSuite, live: frozenset[_Path]) -> _Flow:
         if isinstance(suite, cst.IndentedBlock):
             return self.block(suite.body, live)
         return self.block((cst.SimpleStatementLine(body=suite.body),), live)
 
-    def optional_suite(self, suite: cst.BaseSuite | None, live: frozenset[Flag]) -> _Flow:
+    def optional_suite(self, suite: cst.BaseSuite | None, live: frozenset[_Path]) -> _Flow:
         return _Flow(live=live) if suite is None else self.suite(suite, live)
 
-    def block(self, stmts: Sequence[cst.BaseStatement], live: frozenset[Flag]) -> _Flow:
+    def block(self, stmts: Sequence[cst.BaseStatement], live: frozenset[_Path]) -> _Flow:
         flow = _Flow(live=live)
         for stmt in stmts:
             if not flow.live:
                 break
             step = _Flow()
-            for flag in flow.live:
-                step = step | self.statement(stmt, flag)
-            flow = _Flow(flow.outcomes | step.outcomes, step.live, flow.returned | step.returned)
+            for path in flow.live:
+                step = step | self.statement(stmt, path)
+            flow = _Flow(step.live, flow.ended | step.ended)
         return flow
 
-    def statement(self, stmt: cst.BaseStatement, flag: Flag) -> _Flow:
+    def statement(self, stmt: cst.BaseStatement, path: _Path) -> _Flow:
         if isinstance(stmt, cst.SimpleStatementLine):
-            return self.small_statements(stmt.body, flag)
+            return self.small_statements(stmt.body, path)
         if isinstance(stmt, cst.If):
-            return self.if_statement(stmt, flag)
+            return self.if_statement(stmt, path)
         if isinstance(stmt, (cst.For, cst.While)):
-            return self.loop(stmt, flag)
+            return self.loop(stmt, path)
         if isinstance(stmt, (cst.Try, cst.TryStar)):
-            return self.try_statement(stmt, flag)
+            return self.try_statement(stmt, path)
         if isinstance(stmt, cst.With):
-            return self.after_effects(self.effects(stmt.items), flag, lambda f: self.suite(stmt.body, frozenset({f})))
+            body = stmt.body
+            return self.after(self.effects(stmt.items), path, lambda p: self.suite(body, frozenset({p})))
         if isinstance(stmt, cst.Match):
-            return self.after_effects(self.effects(stmt.subject), flag, lambda f: self.match(stmt, f))
-        return _Flow(live=frozenset({flag}))
+            return self.after(self.effects(stmt.subject), path, lambda p: self.match(stmt, p))
+        return _Flow(live=frozenset({path}))
 
-    def small_statements(self, smalls: Sequence[cst.BaseSmallStatement], flag: Flag) -> _Flow:
+    def small_statements(self, smalls: Sequence[cst.BaseSmallStatement], path: _Path) -> _Flow:
         for small in smalls:
-            for effect in self.small_effects(small):
-                if isinstance(effect, _SetFlag):
-                    flag = effect.flag
-                else:
-                    return _Flow(outcomes=frozenset({effect.outcome(flag)}))
-            if isinstance(small, cst.Return):
-                return _Flow(returned=frozenset({flag}))
+            path = path.apply(self.small_effects(small))
+            if path.refused or isinstance(small, cst.Return):
+                return _Flow(ended=frozenset({path}))
             if isinstance(small, cst.Raise):
                 return _Flow()
-        return _Flow(live=frozenset({flag}))
+        return _Flow(live=frozenset({path}))
 
-    def if_statement(self, stmt: cst.If, flag: Flag) -> _Flow:
-        def branches(f: Flag) -> _Flow:
-            live = frozenset({f})
+    def if_statement(self, stmt: cst.If, path: _Path) -> _Flow:
+        def branches(p: _Path) -> _Flow:
             guard = _async_guard(stmt)
-            if guard is not None:
-                taken = _Flow(outcomes=frozenset({guard.outcome(f)}))
-            else:
-                taken = self.suite(stmt.body, live)
-            orelse = stmt.orelse
-            if isinstance(orelse, cst.If):
-                return taken | self.statement(orelse, f)
-            return taken | self.optional_suite(None if orelse is None else orelse.body, live)
+            if guard is not None:  # its raising body is not taken unless async is refused
+                return self.after([guard], p, lambda q: self.orelse(stmt, q))
+            return self.suite(stmt.body, frozenset({p})) | self.orelse(stmt, p)
 
-        return self.after_effects(self.effects(stmt.test), flag, branches)
+        return self.after(self.effects(stmt.test), path, branches)
 
-    def loop(self, stmt: cst.For | cst.While, flag: Flag) -> _Flow:
+    def orelse(self, stmt: cst.If, path: _Path) -> _Flow:
+        orelse = stmt.orelse
+        if isinstance(orelse, cst.If):
+            return self.statement(orelse, path)
+        return self.optional_suite(None if orelse is None else orelse.body, frozenset({path}))
+
+    def loop(self, stmt: cst.For | cst.While, path: _Path) -> _Flow:
         head = stmt.iter if isinstance(stmt, cst.For) else stmt.test
 
-        def body(f: Flag) -> _Flow:
-            once = self.suite(stmt.body, frozenset({f}))
-            live = once.live | {f}
-            done = _Flow(once.outcomes, live, once.returned)
+        def body(p: _Path) -> _Flow:
+            once = self.suite(stmt.body, frozenset({p}))
+            done = _Flow(once.live | {p}, once.ended)
             if stmt.orelse is None:
                 return done
-            orelse = self.suite(stmt.orelse.body, live)
-            return _Flow(done.outcomes | orelse.outcomes, orelse.live, done.returned | orelse.returned)
+            return _Flow(ended=done.ended) | self.suite(stmt.orelse.body, done.live)
 
-        return self.after_effects(self.effects(head), flag, body)
+        return self.after(self.effects(head), path, body)
 
-    def try_statement(self, stmt: cst.Try | cst.TryStar, flag: Flag) -> _Flow:
-        live = frozenset({flag})
-        body = self.suite(stmt.body, live)
+    def try_statement(self, stmt: cst.Try | cst.TryStar, path: _Path) -> _Flow:
+        start = frozenset({path})
+        body = self.suite(stmt.body, start)
         orelse = None if stmt.orelse is None else stmt.orelse.body
-        flow = _Flow(body.outcomes, returned=body.returned) | self.optional_suite(orelse, body.live)
+        flow = _Flow(ended=body.ended) | self.optional_suite(orelse, body.live)
         for handler in stmt.handlers:
-            flow = flow | self.suite(handler.body, live | body.live)
+            flow = flow | self.suite(handler.body, start | body.live)
         if stmt.finalbody is None:
             return flow
         final = self.suite(stmt.finalbody.body, flow.live)
-        return _Flow(flow.outcomes | final.outcomes, final.live, flow.returned | final.returned)
+        return _Flow(final.live, flow.ended | final.ended)
 
-    def match(self, stmt: cst.Match, flag: Flag) -> _Flow:
-        live = frozenset({flag})
-        flow = _Flow(live=live)
+    def match(self, stmt: cst.Match, path: _Path) -> _Flow:
+        flow = _Flow(live=frozenset({path}))
         for case in stmt.cases:
-            flow = flow | self.suite(case.body, live)
+            flow = flow | self.suite(case.body, frozenset({path}))
         return flow
 
-    def after_effects(self, effects: Sequence[_Effect], flag: Flag, then: _Then) -> _Flow:
-        for effect in effects:
-            if isinstance(effect, _SetFlag):
-                flag = effect.flag
-            else:
-                return _Flow(outcomes=frozenset({effect.outcome(flag)}))
-        return then(flag)
+    def after(self, effects: Sequence[_Effect], path: _Path, then: _Then) -> _Flow:
+        moved = path.apply(effects)
+        return _Flow(ended=frozenset({moved})) if moved.refused else then(moved)
 
     # expressions
 
@@ -409,17 +432,3 @@ def _ends_in_raise(suite: cst.BaseSuite) -> bool:
     last = suite.body[-1] if isinstance(suite, cst.IndentedBlock) else suite
     smalls = last.body if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else ()
     return bool(smalls) and isinstance(smalls[-1], cst.Raise)
-
-
-def is_documentation_stub(source: str) -> bool:
-    """A module file that holds only documentation strings (``meta``, ``include_tasks``...)."""
-    for stmt in cst.parse_module(source).body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            return False
-        for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and m.matches(small.module, m.Name("__future__")):
-                continue
-            value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
-            if not isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-                return False
-    return True

@@ -26,7 +26,7 @@ _TEXT_FLAG: Mapping[str, Flag] = MappingProxyType({v: k for k, v in _FLAG_TEXT.i
 
 @dataclass(frozen=True, order=True)
 class Outcome:
-    """The first async-relevant event on one path through an action's ``run()``.
+    """An async-relevant event on a path through an action's ``run()``.
 
     - ``check``: the async check happens with ``flag`` (``ActionBase.run`` itself, or an
       explicit ``if self._task.async_val: raise ...``, recorded as ``check:false``).
@@ -55,7 +55,8 @@ class Outcome:
 
 
 FlagMap = Mapping[Flag, Flag]
-OutcomeMap = Mapping[Flag, frozenset[Outcome]]
+Path = tuple[Outcome, ...]
+OutcomeMap = Mapping[Flag, frozenset[Path]]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class ClassSummary:
     file, ``"?"`` for a base that cannot be named statically). ``flag`` is the class
     attribute ``_supports_async`` (``defines_flag`` tells whether the class sets it at all).
     ``init`` maps the flag on entry to ``__init__`` to the flag on exit; ``run`` maps the
-    flag on entry to ``run()`` to the outcomes of its paths. Both are ``None`` when the
+    flag on entry to ``run()`` to the events along each of its paths (paths with no event
+    are left out). Both are ``None`` when the
     class does not define that method.
     """
 
@@ -100,7 +102,8 @@ def class_to_json(summary: ClassSummary) -> dict[str, Any]:
         data["init"] = {flag_to_json(k): flag_to_json(v) for k, v in summary.init.items()}
     if summary.run is not None:
         data["run"] = {
-            flag_to_json(k): sorted(o.encode() for o in v) for k, v in summary.run.items()
+            flag_to_json(k): sorted([o.encode() for o in path] for path in v)
+            for k, v in summary.run.items()
         }
     return data
 
@@ -118,7 +121,10 @@ def class_from_json(data: Mapping[str, Any]) -> ClassSummary:
         run=None
         if run is None
         else MappingProxyType(
-            {flag_from_json(k): frozenset(Outcome.decode(o) for o in v) for k, v in run.items()}
+            {
+                flag_from_json(k): frozenset(tuple(Outcome.decode(o) for o in path) for path in v)
+                for k, v in run.items()
+            }
         ),
     )
 
