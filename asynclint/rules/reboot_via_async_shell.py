@@ -82,8 +82,10 @@ def is_wait_for_connection(task: Task) -> bool:
 def check(ctx) -> Iterator[Problem]:
     for steps in play_runs(ctx.flows):
         tasks = [step.task for step in steps]
-        for index, task in enumerate(tasks):
-            if is_background_reboot(task) and any(map(is_wait_for_connection, tasks[index + 1:])):
+        last_wait = max((i for i, task in enumerate(tasks) if is_wait_for_connection(task)),
+                        default=0)
+        for task in tasks[:last_wait]:
+            if is_background_reboot(task):
                 yield problem_at(
                     task, task.action_entry,
                     f"`{task.action}` reboots in the background and `wait_for_connection` "
