@@ -266,6 +266,9 @@ PROJECT_PLUGINS = {
     "maybe": (action_plugin("def run(self, tmp=None, task_vars=None):\n    if task_vars:\n        self._supports_async = True\n    return super().run(tmp, task_vars)\n"), None),
     "computed": (action_plugin("_supports_async = bool(1)\n" + RUN_PING), None),
     "unknown_base": (action_plugin("pass\n", base="Remote", imports="from somewhere.else import Remote\n"), None),
+    "flag_property": (action_plugin("@property\ndef _supports_async(self):\n    return True\n" + RUN_PING), None),
+    "helper_sets_flag": (action_plugin("def _prepare(self):\n    self._supports_async = True\n\ndef _report(self):\n    return self._supports_async\n" + RUN_PING.replace("    result = super", "    self._prepare()\n    self._report()\n    result = super")), None),
+    "helper_reads_flag": (action_plugin("def _report(self):\n    return self._supports_async\n" + RUN_PING.replace("    result = super", "    self._report()\n    result = super")), False),
     "never_checks": (action_plugin("def run(self, tmp=None, task_vars=None):\n    return {}\n"), None),
     "not_python": ("def run(:\n", None),
 }  # fmt: skip

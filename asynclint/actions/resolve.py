@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from asynclint.actions.summary import ClassSummary, FileSummary, Flag, Outcome, Path
+from asynclint.actions.summary import ClassSummary, FileSummary, EventPath, Flag, Outcome
 
 ACTION_CLASS = "ActionModule"
 MAX_DEPTH = 64  # inheritance deeper than this is treated as a cycle
@@ -81,7 +81,7 @@ class _Resolver:
         owner, run = found
         return frozenset(self.path_verdict(owner, path, depth) for path in run[entry])
 
-    def path_verdict(self, owner: str, path: Path, depth: int) -> Flag:
+    def path_verdict(self, owner: str, path: EventPath, depth: int) -> Flag:
         """The first refusal along the path decides; otherwise any unknown step is unknown."""
         verdicts = [self.outcome_verdict(owner, outcome, depth) for outcome in path]
         if False in verdicts:

@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 import libcst as cst
 import libcst.matchers as m
 
-from asynclint.actions.summary import FLAGS, ClassSummary, FileSummary, Flag, Outcome
+from asynclint.actions.summary import FLAGS, ClassSummary, EventPath, FileSummary, Flag, Outcome
 
 FLAG_ATTRIBUTE = "_supports_async"
 UNKNOWN_BASE = "?"
+_FLAG_TARGET = m.Attribute(value=m.Name("self"), attr=m.Name(FLAG_ATTRIBUTE))
 
 
 def scan_source(source: str) -> FileSummary:
@@ -110,10 +112,17 @@ def _base_reference(expr: cst.BaseExpression, imports: _ImportCollector, local: 
 
 def _summarize_class(node: cst.ClassDef, imports: _ImportCollector, local: frozenset[str]) -> ClassSummary:
     base_exprs = [arg.value for arg in node.bases if arg.keyword is None]
-    walker = _Walker(frozenset(d for d in map(_dotted, base_exprs) if d is not None))
     body = _class_body(node)
-    flags = [flag for stmt in body for flag in _class_flag_assignments(stmt)]
     methods = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
+    walker = _Walker(
+        base_names=frozenset(d for d in map(_dotted, base_exprs) if d is not None),
+        flag_setters=frozenset(
+            name
+            for name, method in methods.items()
+            if name not in ("run", "__init__") and _assigns_flag(method)
+        ),
+    )
+    flags = [flag for stmt in body for flag in _class_flag_definitions(stmt)]
     init = methods.get("__init__")
     run = methods.get("run")
     return ClassSummary(
@@ -121,7 +130,13 @@ def _summarize_class(node: cst.ClassDef, imports: _ImportCollector, local: froze
         defines_flag=bool(flags),
         flag=flags[-1] if flags else None,
         init=None if init is None else walker.init_effect(init),
-        run=None if run is None else walker.run_outcomes(run),
+        run=None if run is None else walker.run_paths(run),
+    )
+
+
+def _assigns_flag(node: cst.CSTNode) -> bool:
+    return bool(
+        m.findall(node, m.AssignTarget(target=_FLAG_TARGET) | m.AnnAssign(target=_FLAG_TARGET))
     )
 
 
@@ -132,7 +147,10 @@ def _class_body(node: cst.ClassDef) -> Sequence[cst.BaseStatement]:
     return (cst.SimpleStatementLine(body=body.body),)
 
 
-def _class_flag_assignments(stmt: cst.BaseStatement) -> Iterable[Flag]:
+def _class_flag_definitions(stmt: cst.BaseStatement) -> Iterable[Flag]:
+    """Values the class body gives ``_supports_async``; a method or property is not static."""
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value == FLAG_ATTRIBUTE:
+        yield None
     if not isinstance(stmt, cst.SimpleStatementLine):
         return
     for small in stmt.body:
@@ -166,15 +184,17 @@ class _SetFlag:
 
 @dataclass(frozen=True)
 class _Event:
-    kind: str
+    kind: Literal["super", "check", "refuse", "delegate"]
     target: str = ""
 
     def outcome(self, flag: Flag) -> Outcome:
-        if self.kind == "delegate":
-            return Outcome("delegate", None, self.target)
-        if self.kind == "refuse":
-            return Outcome("check", False)
-        return Outcome(self.kind, flag)  # type: ignore[arg-type]
+        match self.kind:
+            case "delegate":
+                return Outcome("delegate", None, self.target)
+            case "refuse":
+                return Outcome("check", False)
+            case "super" | "check":
+                return Outcome(self.kind, flag)
 
 
 _Effect = _SetFlag | _Event
@@ -182,8 +202,7 @@ _SUPER = _Event("super")
 _CHECK = _Event("check")
 _REFUSE = _Event("refuse")
 _REFUSED = Outcome("check", False)
-_FLAG_TARGET = m.Attribute(value=m.Name("self"), attr=m.Name(FLAG_ATTRIBUTE))
-MAX_EVENTS = 8  # events remembered per path; later ones cannot change a refusal already seen
+_UNKNOWN_FLAG = _SetFlag(None)
 
 
 @dataclass(frozen=True)
@@ -204,7 +223,7 @@ class _Path:
                 break
             if isinstance(effect, _SetFlag):
                 path = _Path(effect.flag, path.events)
-            elif len(path.events) < MAX_EVENTS:
+            else:
                 path = _Path(path.flag, (*path.events, effect.outcome(path.flag)))
         return path
 
@@ -232,19 +251,22 @@ class _Walker:
     """
 
     base_names: frozenset[str] = field(default_factory=frozenset)
+    flag_setters: frozenset[str] = field(default_factory=frozenset)
 
-    def run_outcomes(self, run: cst.FunctionDef) -> Mapping[Flag, frozenset[tuple[Outcome, ...]]]:
-        def outcomes(entry: Flag) -> frozenset[tuple[Outcome, ...]]:
+    def run_paths(self, run: cst.FunctionDef) -> Mapping[Flag, frozenset[EventPath]]:
+        def paths(entry: Flag) -> frozenset[EventPath]:
             flow = self.suite(run.body, frozenset({_Path(entry)}))
             return frozenset(p.events for p in flow.live | flow.ended if p.events)
 
-        return MappingProxyType({f: outcomes(f) for f in FLAGS})
+        return MappingProxyType({f: paths(f) for f in FLAGS})
 
     def init_effect(self, init: cst.FunctionDef) -> Mapping[Flag, Flag]:
         def exit_flag(entry: Flag) -> Flag:
             flow = self.suite(init.body, frozenset({_Path(entry)}))
             exits = {p.flag for p in flow.live | flow.ended}
-            return next(iter(exits)) if len(exits) == 1 else (entry if not exits else None)
+            if not exits:  # every path raises
+                return entry
+            return next(iter(exits)) if len(exits) == 1 else None
 
         return MappingProxyType({f: exit_flag(f) for f in FLAGS})
 
@@ -357,7 +379,7 @@ class _Walker:
         return self.effects(small)
 
     def effects(self, node: cst.CSTNode | Sequence[cst.CSTNode]) -> list[_Effect]:
-        collector = _CallCollector(self.base_names)
+        collector = _CallCollector(self.base_names, self.flag_setters)
         for part in node if isinstance(node, Sequence) else (node,):
             part.visit(collector)
         return list(collector.events)
@@ -366,10 +388,11 @@ class _Walker:
 class _CallCollector(cst.CSTVisitor):
     """Async-relevant calls of an expression, in evaluation order (innermost first)."""
 
-    def __init__(self, base_names: frozenset[str]) -> None:
+    def __init__(self, base_names: frozenset[str], flag_setters: frozenset[str]) -> None:
         super().__init__()
         self.base_names = base_names
-        self.events: list[_Event] = []
+        self.flag_setters = flag_setters
+        self.events: list[_Effect] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -381,6 +404,11 @@ class _CallCollector(cst.CSTVisitor):
         return False
 
     def leave_Call(self, original_node: cst.Call) -> None:
+        if m.matches(original_node.func, m.Attribute(value=m.Name("self"))):
+            method = cst.ensure_type(original_node.func, cst.Attribute).attr.value
+            if method in self.flag_setters:  # a helper sets the flag: its value is now unknown
+                self.events.append(_UNKNOWN_FLAG)
+                return
         event = _classify_call(original_node, self.base_names)
         if event is not None:
             self.events.append(event)

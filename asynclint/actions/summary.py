@@ -55,8 +55,8 @@ class Outcome:
 
 
 FlagMap = Mapping[Flag, Flag]
-Path = tuple[Outcome, ...]
-OutcomeMap = Mapping[Flag, frozenset[Path]]
+EventPath = tuple[Outcome, ...]
+OutcomeMap = Mapping[Flag, frozenset[EventPath]]
 
 
 @dataclass(frozen=True)
