@@ -37,14 +37,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.rules.helpers import int_value, problem_at
+from asynclint.rules.helpers import DEFAULT_POLL, int_value, problem_at
 
 CODE = "ASY111"
 NAME = "async-without-poll"
 SEVERITY = "info"
 FIX = "display-only"
-
-DEFAULT_POLL = 15
 
 
 def check(ctx) -> Iterator[Problem]:

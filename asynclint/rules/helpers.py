@@ -15,6 +15,7 @@ from asynclint.parsing import YEntry, YMap, YScalar
 TEMPLATE_MARKERS = ("{{", "{%")
 DEFAULT_RETRIES = 3  # what Ansible uses for `until` without `retries`
 DEFAULT_DELAY = 5
+DEFAULT_POLL = 15  # seconds between checks of an `async` task without `poll`
 
 
 def first_entry(node: YMap, keys: Iterable[str]) -> YEntry | None:
@@ -55,6 +56,11 @@ def int_value(task: Task | YMap, key: str) -> int | float | None:
         except ValueError:
             return None
     return None
+
+
+def poll_interval(task: Task) -> int | float | None:
+    """The task's `poll` (Ansible's default when absent); ``None`` when templated."""
+    return int_value(task, "poll") if task.has("poll") else DEFAULT_POLL
 
 
 def is_templated(task: Task, key: str) -> bool:

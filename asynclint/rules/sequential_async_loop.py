@@ -2,7 +2,7 @@
 
 ## What it does
 Finds a loop (`loop:`, `with_*:`) on a task that runs with `async` and a
-`poll` greater than 0.
+`poll` greater than 0 (no `poll` means every 15 s).
 
 ## Why is this bad?
 Ansible waits for each item's job before it starts the next one: the items
@@ -52,7 +52,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.rules.helpers import int_value, problem_at
+from asynclint.rules.helpers import int_value, poll_interval, problem_at
 
 CODE = "ASY203"
 NAME = "sequential-async-loop"
@@ -64,11 +64,11 @@ def check(ctx) -> Iterator[Problem]:
         if task.loop is None or task.include is not None:
             continue
         limit = int_value(task, "async")
-        poll = int_value(task, "poll")
+        poll = poll_interval(task)
         if limit is None or limit <= 0 or poll is None or poll <= 0:
             continue
         yield problem_at(
             task, task.loop,
-            f"With `async` and `poll: {poll:g}` Ansible waits for each item's job before "
+            f"With `async` polled every {poll:g} s Ansible waits for each item's job before "
             f"starting the next: `{task.loop.name}` runs its items one at a time",
         )
