@@ -21,11 +21,21 @@ NOT_RULES = frozenset({"__init__", "helpers", "registry"})
 KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 CODE = re.compile(r"ASY\d{3}")
 YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# A block starting with `# file: NAME` is a helper file (an included task file) written
+# next to the playbook blocks of the same section, not a playbook of its own.
+HELPER_FILE = re.compile(r"^# file: (\S+)\n")
 IDS = [rule.code for rule in RULES]
 
 
 def yaml_blocks(rule: Rule, section: str) -> list[str]:
-    return YAML_BLOCK.findall(rule.section(section))
+    return [b for b in YAML_BLOCK.findall(rule.section(section)) if not HELPER_FILE.match(b)]
+
+
+def write_helper_files(rule: Rule, section: str, tmp_path: Path) -> None:
+    for block in YAML_BLOCK.findall(rule.section(section)):
+        match = HELPER_FILE.match(block)
+        if match:
+            (tmp_path / match.group(1)).write_text(block, encoding="utf-8")
 
 
 def reported_codes(text: str, rule: Rule, tmp_path: Path) -> list[str]:
@@ -70,6 +80,7 @@ def test_docstring_has_every_section(rule: Rule) -> None:
 def test_example_triggers_the_rule(rule: Rule, tmp_path: Path) -> None:
     blocks = yaml_blocks(rule, "Example")
     assert blocks, "the Example has no ```yaml block"
+    write_helper_files(rule, "Example", tmp_path)
     for block in blocks:
         assert rule.code in reported_codes(block, rule, tmp_path), block
 
@@ -78,5 +89,6 @@ def test_example_triggers_the_rule(rule: Rule, tmp_path: Path) -> None:
 def test_use_instead_does_not_trigger_the_rule(rule: Rule, tmp_path: Path) -> None:
     blocks = yaml_blocks(rule, "Use instead")
     assert blocks, "Use instead has no ```yaml block"
+    write_helper_files(rule, "Use instead", tmp_path)
     for block in blocks:
         assert rule.code not in reported_codes(block, rule, tmp_path), block

@@ -18,7 +18,7 @@ from asynclint.graph.records import (
     TaskKey,
     Wait,
 )
-from asynclint.graph.resources import touches
+from asynclint.graph.resources import conflict, touches
 from asynclint.graph.tracking import walk_run
 from asynclint.model import Project
 from asynclint.model.flow import Flow, Step
@@ -36,6 +36,7 @@ class TaskGraph:
     _jobs: tuple[Job, ...]
     _reads: tuple[ResultRead, ...]
     _by_step: Mapping[Step, GraphNode]
+    _job_by_node: Mapping[GraphNode, Job]
     _in_flight: Mapping[GraphNode, tuple[Job, ...]]
     _digraph: nx.MultiDiGraph
 
@@ -48,7 +49,11 @@ class TaskGraph:
 
     def job(self, node: GraphNode) -> Job | None:
         """The job a task starts, if it runs with ``async``."""
-        return next((job for job in self._jobs if job.node is node), None)
+        return self._job_by_node.get(node)
+
+    def shared_resource(self, first: GraphNode, second: GraphNode) -> str | None:
+        """A path or lock both tasks touch, one of them writing it."""
+        return conflict(first.task, second.task)
 
     def waits_for(self, node: GraphNode) -> tuple[Wait, ...]:
         """The jobs an ``async_status`` task reads the job id of (waits and cleanups)."""
@@ -67,8 +72,10 @@ class TaskGraph:
     def edges(self, kind: str | None = None) -> tuple[Edge, ...]:
         return tuple(edge for edge in self._edges if kind is None or edge.kind == kind)
 
-    def depends_on(self, later: GraphNode, earlier: GraphNode, kinds: tuple[str, ...] = (DATA,)) -> bool:
-        """True when a path of ``kinds`` edges leads from ``earlier`` to ``later``."""
+    def depends_on(self, later: GraphNode, earlier: GraphNode,
+                   kinds: tuple[str, ...] = (DATA, RESOURCE)) -> bool:
+        """True when a path of ``kinds`` edges (data and resource by default) leads from
+        ``earlier`` to ``later``."""
         view = nx.subgraph_view(
             self._digraph, filter_edge=lambda u, v, k: self._digraph.edges[u, v, k]["kind"] in kinds
         )
@@ -173,5 +180,5 @@ def build_graph(project: Project, flows: tuple[Flow, ...]) -> TaskGraph:
         digraph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label)
     return TaskGraph(
         nodes, tuple(edges), tuple(jobs), tuple(reads),
-        {node.step: node for node in nodes}, in_flight, digraph,
+        {node.step: node for node in nodes}, {job.node: job for job in jobs}, in_flight, digraph,
     )

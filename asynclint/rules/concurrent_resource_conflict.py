@@ -1,0 +1,86 @@
+"""Two background jobs running at once that touch the same path or package lock.
+
+## What it does
+Finds a `poll: 0` launch started while an earlier job is still in flight (launched and not
+yet awaited) when both touch the same literal path (`dest`, `path`, `creates`, `removes`,
+`src`, `name` of file modules), at least one of them writing it, or both use the system
+package manager (`apt`, `dnf`, `yum`, `package`...).
+
+## Why is this bad?
+Jobs launched together run at the same time: writes to one file race, and package managers
+hold an exclusive lock, so the second job fails or waits on it. The article's closing caution
+about parallel tasks.
+
+## Example
+```yaml
+- hosts: localhost
+  tasks:
+    - ansible.builtin.apt:
+        name: nginx
+      async: 600
+      poll: 0
+      register: web
+    - ansible.builtin.apt:
+        name: postgresql
+      async: 600
+      poll: 0
+      register: db
+    - ansible.builtin.async_status:
+        jid: "{{ item.ansible_job_id }}"
+      loop: "{{ [web, db] }}"
+      register: job
+      until: job is finished
+      retries: 60
+      delay: 10
+```
+
+## Use instead
+```yaml
+- hosts: localhost
+  tasks:
+    - ansible.builtin.apt:
+        name: [nginx, postgresql]
+      async: 600
+      poll: 0
+      register: packages
+    - ansible.builtin.async_status:
+        jid: "{{ packages.ansible_job_id }}"
+      register: job
+      until: job is finished
+      retries: 60
+      delay: 10
+```
+
+## Fix safety
+No fix: serialising the jobs or merging them changes the playbook's timing; the author decides.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from asynclint.findings import Problem
+from asynclint.rules.helpers import problem_at
+
+CODE = "ASY201"
+NAME = "concurrent-resource-conflict"
+SEVERITY = "warning"
+FIX = None
+
+
+def check(ctx) -> Iterator[Problem]:
+    for job in ctx.graph.jobs():
+        if not job.is_launch:
+            continue
+        for other in ctx.graph.in_flight_at(job.node):
+            resource = ctx.graph.shared_resource(other.node, job.node)
+            if resource is None:
+                continue
+            task = job.task
+            yield problem_at(
+                task, task.action_entry,
+                f"this job and the job started at line {other.node.line} both touch "
+                f"`{resource}` and run at the same time: their changes race (a package manager "
+                "lock makes one of them fail); wait for the first job before starting this one",
+            )
+            break
