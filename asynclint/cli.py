@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Sequence
 
 from asynclint import __version__
+from asynclint.config import (Config, ConfigError, kept_paths, known_pattern, load_config,
+                              render, start_path, with_flags)
 from asynclint.fixes.apply import FixError, fix_project, write_fixes
 from asynclint.fixes.report import fix_summary, unified_diff
 from asynclint.linter import Context, LintResult, Selection, lint
 from asynclint.model import load_project
 from asynclint.output import FORMATTERS
+from asynclint.output.github import choose_format
 from asynclint.rules import RULES, find_rule
 
 EXIT_CLEAN = 0
@@ -38,11 +41,7 @@ def _split(values: Sequence[str] | None) -> frozenset[str]:
 
 def _check_patterns(patterns: frozenset[str], option: str) -> None:
     for pattern in patterns:
-        if pattern == "ALL" or find_rule(pattern):
-            continue
-        if pattern.upper().startswith("ASY") and any(
-            rule.code.startswith(pattern.upper()) for rule in RULES
-        ):
+        if known_pattern(pattern):
             continue
         raise UsageError(f"{option}: unknown rule `{pattern}` (see `asynclint rules`)")
 
@@ -83,11 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report findings in playbooks, task files, roles")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders to check; - reads standard input (default: .)")
-    check.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    check.add_argument("--format", choices=[*sorted(FORMATTERS), "auto"], default="auto",
+                       help="output format; auto: github under GitHub Actions, else text")
     check.add_argument("--stdin-filename", default="<stdin>", metavar="NAME",
                        help="the name to report for standard input")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings")
+    check.add_argument("--config", metavar="FILE",
+                       help="read this configuration file instead of searching for one")
+    check.add_argument("--isolated", action="store_true",
+                       help="ignore every configuration file")
+    check.add_argument("--show-config", action="store_true",
+                       help="print the effective configuration and where it came from")
     _add_selection(check)
 
     fix = commands.add_parser("fix", help="apply the available fixes, then report what is left")
@@ -116,12 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def config_from(args: argparse.Namespace) -> Config:
+    """The configuration file's settings, then the command-line flags over them."""
+    flags = selection_from(args)
+    explicit = Path(args.config) if args.config else None
+    try:
+        config = load_config(start_path(args.paths, args.stdin_filename), explicit, args.isolated)
+    except ConfigError as error:
+        raise UsageError(str(error)) from error
+    return with_flags(config, flags.select, flags.ignore, flags.extend_select)
+
+
 def run_check(args: argparse.Namespace) -> int:
-    selection = selection_from(args)
+    config = config_from(args)
+    if args.show_config:
+        sys.stdout.write(render(config))
+        return EXIT_CLEAN
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
-    project = load_project(args.paths, stdin_data=stdin_data, stdin_name=args.stdin_filename)
-    result = lint(project, selection, project_root=Path.cwd())
-    formatter = FORMATTERS[args.format]
+    project = load_project(kept_paths(args.paths, config.excluded), stdin_data=stdin_data,
+                           stdin_name=args.stdin_filename, exclude=config.excluded)
+    result = lint(project, config.selection(), config.options(), project_root=Path.cwd())
+    formatter = FORMATTERS[choose_format(args.format, os.environ)]
     sys.stdout.write(formatter(result.findings, result.files, _use_color(sys.stdout)))
     return _exit_code(result, args.exit_zero)
 
