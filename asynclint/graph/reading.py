@@ -14,6 +14,8 @@ from asynclint.parsing.nodes import to_python
 from asynclint.rules.helpers import int_value, is_async_status, is_launch
 
 CONDITIONALS = frozenset({"when", "until", "changed_when", "failed_when"})
+# Module arguments that Ansible reads as bare expressions, not templates.
+BARE_ARGUMENTS = frozenset({("debug", "var"), ("assert", "that")})
 _FREE_FORM_ARG = re.compile(r"""(\w+)=(\{\{.*?\}\}\S*|"[^"]*"|'[^']*'|\S+)""")
 
 
@@ -21,15 +23,17 @@ def entry_reads(task: Task) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
     """Each key of the task with the references in its value.
 
     Module arguments given as a mapping count key by key (``msg:`` of a debug task), the
-    other keywords as a whole; ``when``/``until``/``changed_when``/``failed_when`` are bare
-    conditionals. ``name`` is left out: it is only displayed.
+    other keywords as a whole; ``when``/``until``/``changed_when``/``failed_when``, a debug
+    ``var`` and an assert ``that`` are bare expressions. ``name`` is left out: it is only displayed.
     """
     for entry in task.map.effective():
         if entry.name == "name":
             continue
         if entry is task.action_entry and isinstance(entry.value, YMap):
+            module = short_name(task.action or "")
             for argument in entry.value.effective():
-                yield argument, value_references(to_python(argument.value))
+                bare = (module, argument.name) in BARE_ARGUMENTS
+                yield argument, value_references(to_python(argument.value), bare=bare)
             continue
         bare = entry.name in CONDITIONALS
         yield entry, value_references(to_python(entry.value), bare=bare)

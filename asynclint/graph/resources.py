@@ -1,7 +1,8 @@
-"""What a task touches: literal file paths it writes or reads, and the package manager lock.
+"""What a task touches: the file paths it writes or reads, and the package manager lock.
 
-Only literal values count: ``dest: "{{ item }}"`` differs from item to item, so templated
-paths are unknown. Two touches conflict when at least one of them writes.
+Paths are compared as written (literal ones normalised): the same template names the same
+path within a run, except one reading the task's loop variable (``dest: "{{ item }}"``
+differs from item to item). Two touches conflict when at least one of them writes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from asynclint.expressions import is_templated
+from asynclint.expressions import is_templated, template_references
 from asynclint.graph.reading import module_args
 from asynclint.model import Task
 from asynclint.model.keywords import short_name
@@ -47,9 +48,14 @@ def module_name(task: Task) -> str | None:
     return short_name(task.action).rsplit(".", 1)[-1]
 
 
-def _path(value: object) -> str | None:
-    if not isinstance(value, str) or not value.strip() or is_templated(value):
+def _path(value: object, loop_var: str | None) -> str | None:
+    """A path as written; a template counts unless it reads the task's loop variable."""
+    if not isinstance(value, str) or not value.strip():
         return None
+    if is_templated(value):
+        if loop_var is not None and loop_var in {r.name for r in template_references(value)}:
+            return None
+        return value.strip()
     return posixpath.normpath(value.strip())
 
 
@@ -61,14 +67,15 @@ def touches(task: Task) -> tuple[Touch, ...]:
     if module in PACKAGE_MANAGERS:
         return (Touch(PACKAGE_LOCK, True),)
     args = module_args(task)
+    loop_var = task.loop_var if task.loop is not None else None
     found: list[Touch] = []
     written = WRITTEN_PATH_ARGS + (("name",) if module in NAME_IS_PATH else ())
     for key in written:
-        path = _path(args.get(key))
+        path = _path(args.get(key), loop_var)
         if path is not None:
             found.append(Touch(path, module not in READ_ONLY))
     for key in READ_PATH_ARGS:
-        path = _path(args.get(key))
+        path = _path(args.get(key), loop_var)
         if path is not None:
             found.append(Touch(path, False))
     return tuple(dict.fromkeys(found))

@@ -17,6 +17,7 @@ from asynclint.graph.records import GraphNode
 Attrs = tuple[str | int, ...]
 ELEMENT = "*"  # an element of `.results`, whichever it is
 RESULTS = "results"
+JOB_ID = "ansible_job_id"
 
 # `{{ name }}`, `{{ name.a['b'][0] }}`, optionally `| list`: the value is that variable itself.
 _WHOLE = re.compile(
@@ -38,6 +39,12 @@ class Origin:
         if self.listed and attrs and isinstance(attrs[0], int):
             return replace(self, attrs=self.attrs + attrs[1:], listed=False)
         return replace(self, attrs=self.attrs + attrs)
+
+    @property
+    def on_job_path(self) -> bool:
+        """The launch result itself or a step towards a job id, not output read from it."""
+        attrs = self.attrs[2:] if self.attrs[:1] == (RESULTS,) else self.attrs
+        return attrs in ((), (JOB_ID,))
 
     @property
     def is_register(self) -> bool:
@@ -73,7 +80,11 @@ def reference_origins(reference: Reference, resolve: Resolver, whole: bool) -> s
 
 
 def value_origins(value: object, resolve: Resolver) -> frozenset[Origin]:
-    """The job results a value holds (a template, or a YAML list of templates)."""
+    """The job results a value holds (a template, or a YAML list of templates).
+
+    A value built from a job's output (``launch.stdout``) holds no job: only the result
+    itself, its ``.results`` and the way to an ``ansible_job_id`` are followed.
+    """
     if isinstance(value, str):
         if not is_templated(value):
             return frozenset()
@@ -81,7 +92,7 @@ def value_origins(value: object, resolve: Resolver) -> frozenset[Origin]:
         found: set[Origin] = set()
         for reference in template_references(value):
             found |= reference_origins(reference, resolve, whole)
-        return frozenset(found)
+        return frozenset(origin for origin in found if origin.on_job_path)
     if isinstance(value, list):
         items: set[Origin] = set()
         for item in value:

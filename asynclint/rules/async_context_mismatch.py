@@ -55,7 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from asynclint.expressions import is_templated
+from asynclint.expressions import is_templated, value_references
 from asynclint.findings import Problem
 from asynclint.model import Block, Play, Task
 from asynclint.model.flow import Step
@@ -118,12 +118,20 @@ def context(step: Step, play: Play | None) -> tuple[Setting, ...]:
     return (_user(step, play), Setting("delegate_to", delegate, entry), _async_dir(step, play))
 
 
+def _variables(value: object) -> frozenset[str]:
+    return frozenset(reference.dotted for reference in value_references(value))
+
+
 def _differs(launch: object, wait: object) -> bool:
+    """Values differ when one is unset, both are literal, or they template the same variables
+    into different text (``{{ d }}/jobs`` and ``{{ d }}/status``)."""
     if launch == wait:
         return False
     if launch is None or wait is None:
         return True
-    return not (is_templated(launch) or is_templated(wait))
+    if is_templated(launch) or is_templated(wait):
+        return _variables(launch) == _variables(wait)
+    return True
 
 
 def _shown(setting: Setting) -> str:
