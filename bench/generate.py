@@ -549,16 +549,18 @@ def make_block(ctx: Ctx, budget: int, depth: int) -> dict:
     b: dict = {"name": f"{rng.choice(['Manage', 'Set up', 'Upgrade', 'Bootstrap'])} {ctx.role.replace('_', ' ')} {rng.choice(OBJECTS)}"}
     b["block"] = body
     left = budget - used
-    if left >= 1:
+    n_rescue = 0 if left == 0 or rng.random() < 0.25 else min(left, rng.randint(1, 2))
+    if n_rescue:
         b["rescue"] = [{"name": f"Report {ctx.role.replace('_', ' ')} failure",
                         mod(ctx, "debug"): {"msg": "{{ ansible_failed_result | default('failed') }}"}}]
-        left -= 1
-        if left >= 1:
+        if n_rescue == 2:
             b["rescue"].append({"name": "Abort", mod(ctx, "fail"): {"msg": f"{ctx.role} setup failed"}})
-            left -= 1
-    if left >= 1:
-        b["always"] = [{"name": f"Clean {ctx.role.replace('_', ' ')} staging area",
-                        mod(ctx, "file"): {"path": f"/tmp/{ctx.role}-staging", "state": "absent"}}]
+    always = [{"name": f"Clean {ctx.role.replace('_', ' ')} staging area",
+               mod(ctx, "file"): {"path": f"/tmp/{ctx.role}-staging", "state": "absent"}},
+              {"name": f"Record {ctx.role.replace('_', ' ')} run", mod(ctx, "copy"): {
+                  "dest": f"/var/lib/{ctx.role}/last-run", "content": "{{ ansible_date_time.iso8601 }}\n"}}]
+    if left - n_rescue:
+        b["always"] = always[: left - n_rescue]
     if rng.random() < 0.5:
         b["become"] = True
     if rng.random() < 0.3:
@@ -913,6 +915,7 @@ class Corpus:
     task_files: list[TaskFile] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     tasks: int = 0
+    scenarios: list[str] = field(default_factory=list)  # async scenarios, in the order applied
 
 
 def _role_name(i: int) -> str:
@@ -1054,7 +1057,7 @@ def build(tasks: int, seed: int) -> Corpus:
     rng = random.Random(seed)
     c = Corpus()
     role_names: list[str] = []
-    playbook_budget = max(2, tasks // 25)
+    playbook_budget = tasks // 25
     role_budget = tasks - playbook_budget
     used = 0
     i = 0
@@ -1148,23 +1151,27 @@ def _add_async(rng: random.Random, c: Corpus) -> None:
     candidates = [tf for tf in c.task_files if tf.path.startswith("roles/") and "/handlers/" not in tf.path]
     by_role = {r.name: r for r in c.roles}
     picked = rng.sample(candidates, min(len(candidates), k - n_decoys))
-    bad_share = 0.4
+    # a shuffled deck, dealt in turn: every pattern shows up once the corpus is large enough;
+    # more than half of them are right, as in real code
+    deck: list = SCENARIOS_GOOD * 3 + SCENARIOS_BAD + [sc_async_on_import, sc_templated]
+    rng.shuffle(deck)
     for j, tf in enumerate(picked):
         role = by_role[tf.path.split("/")[1]]
         ctx = role.ctx
         defaults_extra: dict = {}
-        if j % 10 == 9:
+        scenario = deck[j % len(deck)]
+        if scenario is sc_templated:
             new, defaults_extra = sc_templated(ctx)
-        elif rng.random() < bad_share:
-            f = rng.choice(SCENARIOS_BAD + [None])
-            if f is None:
-                # sub-files only include later sub-files: importing a later one cannot loop
-                later = role.sub_targets[role.task_files.index(tf):]
-                new = sc_async_on_import(ctx, rng.choice(later) if later else None)
-            else:
-                new = f(ctx)
+        elif scenario is sc_async_on_import:
+            # sub-files only include later sub-files: importing a later one cannot loop
+            later = role.sub_targets[role.task_files.index(tf):]
+            new = sc_async_on_import(ctx, rng.choice(later) if later else None)
+            if not later:
+                scenario = sc_poll_without_async
         else:
-            new = rng.choice(SCENARIOS_GOOD)(ctx)
+            new = scenario(ctx)
+        good = scenario in SCENARIOS_GOOD or scenario is sc_templated
+        c.scenarios.append(f"{'good' if good else 'bad'}:{scenario.__name__[3:]}")
         # keep the task count: drop as many plain tasks as the scenario adds
         added = count_tasks(new)
         plain = [idx for idx, t in enumerate(tf.items) if isinstance(t, dict) and "block" not in t
@@ -1212,7 +1219,7 @@ def generate(out_dir: str | os.PathLike, tasks: int, seed: int = 0) -> dict:
     mentions = [r for r in yaml_files if ("async" in files[r] or "poll" in files[r])]
     return {"tasks": c.tasks, "files": len(files), "yaml_files": len(yaml_files), "bytes": n_bytes,
             "roles": len(c.roles), "async_files": len(mentions), "seed": seed,
-            "generator_version": GENERATOR_VERSION}
+            "generator_version": GENERATOR_VERSION, "async_scenarios": c.scenarios}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1231,7 +1238,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generate.py: {e} (use --force to replace)" if isinstance(e, FileExistsError) else f"generate.py: {e}",
               file=sys.stderr)
         return 2
-    print(" ".join(f"{k}={v}" for k, v in stats.items()))
+    print(" ".join(f"{k}={v}" for k, v in stats.items() if k != "async_scenarios"))
     return 0
 
 
