@@ -38,9 +38,12 @@ from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Fix
 from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
 from asynclint.model import Task
-from asynclint.model.keywords import ASYNC_KEYS, include_kind, is_builtin_spelling
+from asynclint.model.keywords import ASYNC_KEYS, include_kind, is_builtin_spelling, short_name
 from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
+
+# set_fact's arguments are variable names, not options: `async: 10` there sets a variable
+VARIABLE_ARGUMENTS = frozenset({"set_fact"})
 
 CODE = "ASY006"
 NAME = "async-in-module-args"
@@ -70,7 +73,9 @@ def check(ctx) -> Iterator[Problem]:
             continue
         if task.action_entry is not None and task.action_entry.name in ("action", "local_action"):
             continue
-        if not is_builtin_spelling(action) or ctx.actions.supports_async(action) is None:
+        if not is_builtin_spelling(action) or short_name(action) in VARIABLE_ARGUMENTS:
+            continue
+        if ctx.actions.supports_async(action) is None:
             continue
         entries = async_keys(task.args)
         if entries:
