@@ -66,10 +66,19 @@ def _dedent_fix(task: Task, args: YMap, entries: list[YEntry]) -> Fix | None:
     return Fix(f"Move {keys_phrase(entries)} to task level", (*removal, insert))
 
 
+def _argument_maps(task: Task) -> Iterator[YMap]:
+    """The mappings that hold module arguments: under the action key and under `args:`."""
+    if isinstance(task.args, YMap):
+        yield task.args
+    extra = task.node("args")
+    if isinstance(extra, YMap):
+        yield extra
+
+
 def check(ctx) -> Iterator[Problem]:
     for task in ctx.project.tasks():
         action = task.action
-        if action is None or include_kind(action) or not isinstance(task.args, YMap):
+        if action is None or include_kind(action):
             continue
         if task.action_entry is not None and task.action_entry.name in ("action", "local_action"):
             continue
@@ -77,11 +86,12 @@ def check(ctx) -> Iterator[Problem]:
             continue
         if ctx.actions.supports_async(action) is None:
             continue
-        entries = async_keys(task.args)
-        if entries:
-            yield problem_at(
-                task, entries[0],
-                f"{keys_phrase(entries)} under the arguments of `{action}` fails at run time "
-                "(Unsupported parameters): indent it as a task keyword",
-                _dedent_fix(task, task.args, entries),
-            )
+        for args in _argument_maps(task):
+            entries = async_keys(args)
+            if entries:
+                yield problem_at(
+                    task, entries[0],
+                    f"{keys_phrase(entries)} under the arguments of `{action}` fails at run "
+                    "time (Unsupported parameters): indent it as a task keyword",
+                    _dedent_fix(task, args, entries),
+                )
