@@ -24,7 +24,7 @@ _FLAG_TEXT: Mapping[Flag, str] = MappingProxyType({True: "true", False: "false",
 _TEXT_FLAG: Mapping[str, Flag] = MappingProxyType({v: k for k, v in _FLAG_TEXT.items()})
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Outcome:
     """An async-relevant event on a path through an action's ``run()``.
 
@@ -68,8 +68,7 @@ class ClassSummary:
     attribute ``_supports_async`` (``defines_flag`` tells whether the class sets it at all).
     ``init`` maps the flag on entry to ``__init__`` to the flag on exit; ``run`` maps the
     flag on entry to ``run()`` to the events along each of its paths (paths with no event
-    are left out). Both are ``None`` when the
-    class does not define that method.
+    are left out). Both are ``None`` when the class does not define that method.
     """
 
     bases: tuple[str, ...]
