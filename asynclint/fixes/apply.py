@@ -18,7 +18,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from asynclint.findings import Finding
 from asynclint.fixes.edits import Applicability, Edit, Fix
@@ -27,9 +27,11 @@ from asynclint.model import Block, Document, FileError, Project, Task, document_
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.keywords import short_name
 from asynclint.parsing import ParseError, compose_documents, source_from_text
+from asynclint.rules import RULES, Rule
 
 MAX_ROUNDS = 10
 WAIT_ACTION = "async_status"
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH  # none set: the file is meant read-only
 
 
 class FixError(Exception):
@@ -97,6 +99,13 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(pieces)
 
 
+def keep_final_newline(original: str, text: str) -> str:
+    """A file without a final newline stays without one (when its last lines were edited)."""
+    if original.endswith("\n") or not text.endswith("\n"):
+        return text
+    return text[:-2] if text.endswith("\r\n") else text[:-1]
+
+
 def choose(fixes: Iterable[Fix]) -> list[Fix]:
     """Fixes in order, each kept only when it overlaps none already kept."""
     chosen: list[Fix] = []
@@ -123,14 +132,17 @@ def _real_paths(project: Project) -> dict[str, str]:
     return {document.path: real for real, document in project.by_real_path.items()}
 
 
-def with_texts(project: Project, texts: dict[str, str]) -> Project:
-    """``project`` with the documents at the given display paths rebuilt from new texts."""
-    reals = _real_paths(project)
-    by_real = dict(project.by_real_path)
-    errors = [error for error in project.errors if error.path not in texts]
+def with_texts(original: Project, current: Project, texts: dict[str, str]) -> Project:
+    """``current`` with the documents at the given display paths rebuilt from new texts.
+
+    Real paths and document kinds come from ``original``, which read every file.
+    """
+    reals = _real_paths(original)
+    by_real = dict(current.by_real_path)
+    errors = [error for error in current.errors if error.path not in texts]
     for path, text in texts.items():
         real = reals[path]
-        old = by_real.pop(real)
+        by_real.pop(real, None)
         source = source_from_text(path, text)
         try:
             composed = compose_documents(source)
@@ -138,10 +150,10 @@ def with_texts(project: Project, texts: dict[str, str]) -> Project:
             errors.append(FileError(path, error))
             continue
         context = FileContext(Path(real), role_dir_of(Path(real)))
-        forced = "tasks" if old.kind == "tasks" else None
+        forced = "tasks" if original.by_real_path[real].kind == "tasks" else None
         by_real[real] = build_document(source, composed, context, forced)
     documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
-    return Project(documents, tuple(errors), project.targets, by_real)
+    return Project(documents, tuple(errors), current.targets, by_real)
 
 
 def _identity(node: Task | Block) -> tuple[str | None, str]:
@@ -190,7 +202,8 @@ def _apply_round(state: _State, findings: Sequence[Finding]) -> dict[str, str]:
             fixes.setdefault(finding.fix, finding.code)  # type: ignore[arg-type]
         chosen = choose(fixes)
         text = state.texts.get(path, _document(state.project, path).source.text)
-        changed[path] = apply_edits(text, (edit for fix in chosen for edit in fix.edits))
+        fixed = apply_edits(text, (edit for fix in chosen for edit in fix.edits))
+        changed[path] = keep_final_newline(text, fixed)
         state.fixed.setdefault(path, []).extend(fixes[fix] for fix in chosen)
     return changed
 
@@ -210,11 +223,16 @@ def fix_project(
     unsafe: bool = False,
     options: dict[str, dict[str, Any]] | None = None,
     project_root: Path | None = None,
+    rules: tuple[Rule, ...] = RULES,
 ) -> FixRun:
     """Fix ``project`` in memory to a fixpoint and verify every changed file."""
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     original = project
-    first = lint(project, selection, options, project_root)
+
+    def relint(current: Project) -> LintResult:
+        return lint(current, selection, options, project_root, rules)
+
+    first = relint(project)
     result = first
     state = _State(project)
 
@@ -230,16 +248,17 @@ def fix_project(
             break
         changed = _apply_round(state, todo)
         state.texts.update(changed)
-        state.project = with_texts(state.project, changed)
+        state.project = with_texts(original, state.project, changed)
         for path, message in _parse_failures(state.project, changed).items():
             state.refused[path] = f"the fixed text would not parse ({message})"
             state.texts.pop(path)
-            state.project = with_texts(state.project, {path: _document(original, path).source.text})
-        result = lint(state.project, selection, options, project_root)
+            state.project = with_texts(original, state.project,
+                                       {path: _document(original, path).source.text})
+        result = relint(state.project)
     left = sorted({f.code for f in pending()})
     if left:
         raise FixError(f"fixes did not converge after {MAX_ROUNDS} rounds: {', '.join(left)}")
-    return _verified(original, first, result, state, selection, options, project_root)
+    return _verified(original, first, result, state, relint)
 
 
 def _verify_file(before: Document, after: Document, first: LintResult, final: LintResult,
@@ -258,10 +277,9 @@ def _verify_file(before: Document, after: Document, first: LintResult, final: Li
 
 
 def _verified(original: Project, first: LintResult, final: LintResult, state: _State,
-              selection: Selection, options: dict[str, dict[str, Any]] | None,
-              project_root: Path | None) -> FixRun:
+              relint: Callable[[Project], LintResult]) -> FixRun:
     reasons = dict(state.refused)
-    for path, text in state.texts.items():
+    for path in state.texts:
         reason = _verify_file(_document(original, path), _document(state.project, path), first,
                               final, state.fixed.get(path, ()))
         if reason is not None:
@@ -269,8 +287,8 @@ def _verified(original: Project, first: LintResult, final: LintResult, state: _S
     reverted = {path: _document(original, path).source.text
                 for path in reasons if path in state.texts}
     if reverted:
-        state.project = with_texts(state.project, reverted)
-        final = lint(state.project, selection, options, project_root)
+        state.project = with_texts(original, state.project, reverted)
+        final = relint(state.project)
     reals = _real_paths(original)
     files = []
     for path in sorted(set(state.texts) | set(reasons)):
@@ -302,9 +320,9 @@ def write_atomic(path: Path, expected: str, text: str) -> None:
         raise WriteError(f"cannot read it back: {error}") from None
     if current != expected:
         raise WriteError("it changed on disk while it was being fixed")
-    if not os.access(path, os.W_OK):
-        raise WriteError("it is read-only")
     mode = stat.S_IMODE(os.stat(path).st_mode)
+    if not (mode & WRITE_BITS and os.access(path, os.W_OK)):
+        raise WriteError("it is read-only")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=path.parent)
