@@ -62,7 +62,8 @@ class TaskGraph:
         )
 
     def in_flight_at(self, node: GraphNode) -> tuple[Job, ...]:
-        """``poll: 0`` jobs launched before ``node`` and not waited for yet when it starts."""
+        """``poll: 0`` jobs launched before ``node`` and still running when it starts (a wait
+        sees the jobs it waits for)."""
         return self._in_flight.get(node, ())
 
     def reads(self) -> tuple[ResultRead, ...]:
@@ -141,14 +142,17 @@ def _resources(run: tuple[GraphNode, ...]) -> Iterator[Edge]:
             last.setdefault(touch.resource, []).append((node, touch.writes))
 
 
-def _in_flight(run: tuple[GraphNode, ...], jobs: tuple[Job, ...]) -> Iterator[tuple[GraphNode, tuple[Job, ...]]]:
+def _in_flight(
+    run: tuple[GraphNode, ...], jobs: tuple[Job, ...]
+) -> Iterator[tuple[GraphNode, tuple[Job, ...]]]:
+    """For each node, the launches still running when it starts (until their first wait)."""
     launched = {job.node: job for job in jobs if job.is_launch}
-    done_at = {
-        job: min((wait.node.index for wait in job.waits), default=None) for job in launched.values()
-    }
+    last_index = len(run)
+    done_at = {job: min((w.node.index for w in job.waits), default=last_index)
+               for job in launched.values()}
     open_jobs: list[Job] = []
     for node in run:
-        open_jobs = [job for job in open_jobs if done_at[job] is None or done_at[job] > node.index]
+        open_jobs = [job for job in open_jobs if done_at[job] >= node.index]
         yield node, tuple(open_jobs)
         if node in launched:
             open_jobs.append(launched[node])

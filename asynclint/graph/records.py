@@ -19,6 +19,10 @@ JOB = "job"
 RESOURCE = "resource"
 EDGE_KINDS = (SEQUENCE, DATA, JOB, RESOURCE)
 
+# What is wrong with the way a wait reaches a looped launch (see :class:`Wait`).
+LOOPED_REGISTER = "looped-register"
+REGISTER_DICT = "register-dict"
+
 Tree = tuple[Union[int, str], ...]
 
 
@@ -71,7 +75,7 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class Edge:
-    """``source`` comes before ``target`` and matters to it; ``label`` names the variable or path."""
+    """``source`` runs before ``target`` and matters to it; ``label`` names the variable or path."""
 
     source: TaskKey
     target: TaskKey

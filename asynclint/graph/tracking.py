@@ -20,9 +20,20 @@ from asynclint.graph.reading import (
     set_facts,
     module_args,
 )
-from asynclint.graph.records import DATA, JOB, Edge, GraphNode, Job, ResultRead, Wait
+from asynclint.graph.records import (
+    DATA,
+    JOB,
+    LOOPED_REGISTER,
+    REGISTER_DICT,
+    Edge,
+    GraphNode,
+    Job,
+    ResultRead,
+    Wait,
+)
 from asynclint.graph.values import (
     ELEMENT,
+    JOB_ID,
     Element,
     Origin,
     is_whole_reference,
@@ -90,7 +101,8 @@ class _Scope:
 
 
 def _describe(reference: Reference, origin: Origin, through_loop: bool) -> str:
-    """How a wait reaches the job id: ``r.ansible_job_id``, ``item.ansible_job_id (loop over r)``."""
+    """How a wait reaches the job id: ``r.ansible_job_id``, ``item.ansible_job_id (loop over
+    r.results)``, ``x.ansible_job_id (alias of r)``."""
     launch = origin.launch.task.register or "?"
     if through_loop:
         chain = origin.attrs[: origin.attrs.index(ELEMENT)] if ELEMENT in origin.attrs else ()
@@ -172,9 +184,9 @@ class RunWalker:
                 seen.add(origin.launch)
                 problem = None
                 if register_dict:
-                    problem = "register-dict"
-                elif elements is None and origin.looped and origin.attrs == ("ansible_job_id",):
-                    problem = "looped-register"
+                    problem = REGISTER_DICT
+                elif elements is None and origin.looped and origin.attrs == (JOB_ID,):
+                    problem = LOOPED_REGISTER
                 yield Wait(node, origin.launch, _describe(reference, origin, elements is not None),
                            cleanup, problem, reference.name)
 

@@ -54,6 +54,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.graph.records import LOOPED_REGISTER
 from asynclint.rules.helpers import problem_at
 
 CODE = "ASY103"
@@ -65,7 +66,7 @@ FIX = "safe"
 def check(ctx) -> Iterator[Problem]:
     for job in ctx.graph.jobs():
         for wait in (*job.waits, *job.cleanups):
-            if wait.problem != "looped-register":
+            if wait.problem != LOOPED_REGISTER:
                 continue
             task = wait.node.task
             yield problem_at(

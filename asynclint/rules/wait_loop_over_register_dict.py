@@ -56,6 +56,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.graph.records import REGISTER_DICT
 from asynclint.rules.helpers import problem_at
 
 CODE = "ASY102"
@@ -68,7 +69,7 @@ def check(ctx) -> Iterator[Problem]:
     for job in ctx.graph.jobs():
         for wait in (*job.waits, *job.cleanups):
             task = wait.node.task
-            if wait.problem != "register-dict" or task.loop is None:
+            if wait.problem != REGISTER_DICT or task.loop is None:
                 continue
             register = job.register
             yield problem_at(

@@ -1,0 +1,271 @@
+"""The task graph: nodes in run order, edges by kind, jobs and their waits, output formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from asynclint.cli import main
+from asynclint.graph import TaskGraph, build_graph
+from asynclint.model import load_project
+from asynclint.model.flow import flows
+
+LAUNCH = """\
+    - name: Start {name}
+      ansible.builtin.command: sleep 1
+      async: 10
+      poll: 0
+      register: {name}
+"""
+
+
+def graph_of(tmp_path: Path, playbook: str, **task_files: str) -> TaskGraph:
+    for name, text in task_files.items():
+        (tmp_path / f"{name}.yml").write_text(text, encoding="utf-8")
+    path = tmp_path / "site.yml"
+    path.write_text(playbook, encoding="utf-8")
+    project = load_project([str(path)])
+    return build_graph(project, flows(project))
+
+
+def play(*tasks: str) -> str:
+    return "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + "".join(tasks)
+
+
+def named(graph: TaskGraph, name: str):
+    return next(node for node in graph.nodes if node.task.name == name)
+
+
+def edges(graph: TaskGraph, kind: str) -> set[tuple[str | None, str | None, str]]:
+    names = {node.key: node.task.name for node in graph.nodes}
+    return {(names[e.source], names[e.target], e.label) for e in graph.edges(kind)}
+
+
+def test_sequence_edges_follow_run_order_across_included_files(tmp_path: Path) -> None:
+    graph = graph_of(
+        tmp_path,
+        play("    - name: first\n      ansible.builtin.debug: {msg: a}\n",
+             "    - name: include\n      ansible.builtin.include_tasks: inner.yml\n",
+             "    - name: last\n      ansible.builtin.debug: {msg: c}\n"),
+        inner="- name: inside\n  ansible.builtin.debug: {msg: b}\n",
+    )
+    assert [node.task.name for node in graph.nodes] == ["first", "include", "inside", "last"]
+    assert edges(graph, "sequence") == {
+        ("first", "include", ""), ("include", "inside", ""), ("inside", "last", "")}
+
+
+def test_job_edge_to_a_wait_in_an_included_file(tmp_path: Path) -> None:
+    wait = ('- name: wait\n  ansible.builtin.async_status:\n'
+            '    jid: "{{ build.ansible_job_id }}"\n  register: done\n'
+            '  until: done is finished\n')
+    graph = graph_of(
+        tmp_path,
+        play(LAUNCH.format(name="build"),
+             "    - name: meanwhile\n      ansible.builtin.debug: {msg: x}\n",
+             "    - name: include\n      ansible.builtin.include_tasks: wait.yml\n",
+             "    - name: after\n      ansible.builtin.debug: {msg: y}\n"),
+        wait=wait,
+    )
+    assert edges(graph, "job") == {("Start build", "wait", "build.ansible_job_id")}
+    (job,) = graph.jobs()
+    assert job.mode == "launch" and job.register == "build" and not job.looped
+    assert [w.node.task.name for w in job.waits] == ["wait"]
+    assert graph.waits_for(named(graph, "wait"))[0].launch is job.node
+    in_flight = {node.task.name: [j.register for j in graph.in_flight_at(node)]
+                 for node in graph.nodes}
+    assert in_flight == {"Start build": [], "meanwhile": ["build"], "include": ["build"],
+                         "wait": ["build"], "after": []}
+    wait_node = named(graph, "wait")
+    assert wait_node.key.path.endswith("wait.yml")
+    assert wait_node.key.via[0][0].endswith("site.yml")
+
+
+def test_set_fact_aliases_of_the_register_and_of_the_job_id(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="one"),
+        LAUNCH.format(name="two"),
+        '    - name: alias\n      ansible.builtin.set_fact:\n'
+        '        first: "{{ one }}"\n        second_id: "{{ two.ansible_job_id }}"\n',
+        '    - name: wait one\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ first.ansible_job_id }}"\n',
+        '    - name: wait two\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ second_id }}"\n',
+    ))
+    assert edges(graph, "job") == {
+        ("Start one", "wait one", "first.ansible_job_id (alias of one)"),
+        ("Start two", "wait two", "second_id (alias of two)"),
+    }
+    assert ("alias", "wait one", "first") in edges(graph, "data")
+    assert ("Start one", "alias", "one") in edges(graph, "data")
+
+
+def test_loop_over_results_with_a_custom_loop_var(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        '    - name: launch\n      ansible.builtin.command: "sleep {{ item }}"\n'
+        '      loop: [1, 2]\n      async: 10\n      poll: 0\n      register: batch\n',
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ job.ansible_job_id }}"\n'
+        '      loop: "{{ batch.results }}"\n      loop_control:\n        loop_var: job\n'
+        '      register: done\n      until: done is finished\n',
+    ))
+    (job,) = graph.jobs()
+    assert job.looped
+    (wait,) = job.waits
+    assert wait.problem is None
+    assert wait.via == "job.ansible_job_id (loop over batch.results)"
+
+
+def test_wait_through_the_loop_var_of_an_enclosing_include(tmp_path: Path) -> None:
+    graph = graph_of(
+        tmp_path,
+        play('    - name: launch\n      ansible.builtin.command: "sleep {{ item }}"\n'
+             '      loop: [1, 2]\n      async: 10\n      poll: 0\n      register: batch\n',
+             '    - name: include\n      ansible.builtin.include_tasks: wait.yml\n'
+             '      loop: "{{ batch.results }}"\n      loop_control:\n        loop_var: job\n'),
+        wait='- name: wait\n  ansible.builtin.async_status:\n    jid: "{{ job.ansible_job_id }}"\n',
+    )
+    assert edges(graph, "job") == {
+        ("launch", "wait", "job.ansible_job_id (loop over batch.results)")}
+
+
+def test_a_list_of_registers_waits_for_each_job(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="t1"),
+        LAUNCH.format(name="t2"),
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ item.ansible_job_id }}"\n      loop: "{{ [t1, t2] }}"\n',
+    ))
+    assert {(s, t) for s, t, _ in edges(graph, "job")} == {("Start t1", "wait"),
+                                                           ("Start t2", "wait")}
+    assert all(not job.waits[0].problem for job in graph.jobs())
+
+
+def test_wrong_ways_to_reach_a_looped_launch_are_marked(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        '    - name: launch\n      ansible.builtin.command: "sleep {{ item }}"\n'
+        '      loop: [1, 2]\n      async: 10\n      poll: 0\n      register: batch\n',
+        '    - name: over the dict\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ item.ansible_job_id }}"\n      loop: "{{ batch }}"\n',
+        '    - name: top level id\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ batch.ansible_job_id }}"\n',
+    ))
+    (job,) = graph.jobs()
+    assert {w.node.task.name: w.problem for w in job.waits} == {
+        "over the dict": "register-dict", "top level id": "looped-register"}
+
+
+def test_a_register_reused_by_a_synchronous_task_is_no_longer_a_job(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="result"),
+        "    - name: sync\n      ansible.builtin.command: echo\n      register: result\n",
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ result.ansible_job_id }}"\n',
+    ))
+    assert graph.edges("job") == ()
+    assert ("sync", "wait", "result") in edges(graph, "data")
+    assert ("Start result", "wait", "result") not in edges(graph, "data")
+
+
+def test_cleanups_are_jobs_edges_of_their_own(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="job"),
+        '    - name: cleanup\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ job.ansible_job_id }}"\n        mode: cleanup\n',
+    ))
+    (job,) = graph.jobs()
+    assert job.waits == () and [c.node.task.name for c in job.cleanups] == ["cleanup"]
+    assert edges(graph, "job") == {("Start job", "cleanup", "job.ansible_job_id (cleanup)")}
+    assert [j.register for j in graph.in_flight_at(named(graph, "cleanup"))] == ["job"]
+
+
+def test_polled_and_templated_jobs(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        "    - name: polled\n      ansible.builtin.command: sleep 1\n      async: 10\n",
+        '    - name: templated\n      ansible.builtin.command: sleep 1\n      async: 10\n'
+        '      poll: "{{ p }}"\n',
+        "    - name: sync\n      ansible.builtin.command: sleep 1\n      async: 0\n",
+    ))
+    assert [(job.node.task.name, job.mode) for job in graph.jobs()] == [
+        ("polled", "polled"), ("templated", "unknown")]
+
+
+def test_resource_edges_for_paths_and_the_package_lock(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        "    - name: write\n      ansible.builtin.copy: {content: x, dest: /tmp/a/}\n",
+        "    - name: read\n      ansible.builtin.stat: {path: /tmp/a}\n",
+        "    - name: also read\n      ansible.builtin.slurp: {path: /tmp/a}\n",
+        "    - name: apt\n      ansible.builtin.apt: {name: curl}\n",
+        "    - name: dnf\n      ansible.builtin.package: {name: curl}\n",
+        '    - name: looped\n      ansible.builtin.file: {path: "{{ item }}", state: touch}\n'
+        "      loop: [a, b]\n",
+        '    - name: looped again\n      ansible.builtin.file: {path: "{{ item }}", state: touch}\n'
+        "      loop: [a, b]\n",
+    ))
+    assert edges(graph, "resource") == {
+        ("write", "read", "/tmp/a"), ("write", "also read", "/tmp/a"),
+        ("apt", "dnf", "package manager lock"),
+    }
+    assert graph.depends_on(named(graph, "read"), named(graph, "write"))
+    assert not graph.depends_on(named(graph, "also read"), named(graph, "read"))
+
+
+def test_a_file_included_twice_gives_distinct_stable_keys(tmp_path: Path) -> None:
+    include = "    - name: include {n}\n      ansible.builtin.include_tasks: inner.yml\n"
+    playbook = play(include.format(n=1), include.format(n=2))
+    inner = "- name: inside\n  ansible.builtin.debug: {msg: b}\n"
+    first = graph_of(tmp_path, playbook, inner=inner)
+    again = graph_of(tmp_path, playbook, inner=inner)
+    keys = [node.key for node in first.nodes]
+    assert len(set(keys)) == 4
+    assert keys == [node.key for node in again.nodes]
+    insides = [node.key.ident for node in first.nodes if node.task.name == "inside"]
+    assert insides[0] != insides[1] and all("inner.yml#0" in ident for ident in insides)
+
+
+def test_json_output_names_every_edge_kind_and_label(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="build"),
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ build.ansible_job_id }}"\n',
+    ))
+    data = json.loads(graph.to_json())
+    assert [node["label"].split(" ", 1)[1] for node in data["nodes"]] == ["Start build", "wait"]
+    assert {(e["kind"], e["label"]) for e in data["edges"]} == {
+        ("sequence", ""), ("data", "build"), ("job", "build.ansible_job_id")}
+    assert data["jobs"][0]["register"] == "build"
+    assert data["jobs"][0]["waits"][0]["via"] == "build.ansible_job_id"
+
+
+def test_dot_output_labels_edges_with_kind_and_variable(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, play(
+        LAUNCH.format(name="build"),
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ build.ansible_job_id }}"\n',
+    ))
+    dot = graph.to_dot()
+    assert dot.startswith("digraph asynclint {") and dot.rstrip().endswith("}")
+    assert 'n0 -> n1 [label="job: build.ansible_job_id"' in dot
+    assert 'label="data: build"' in dot
+
+
+def test_cli_graph_prints_dot_and_json(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "site.yml"
+    path.write_text(play(
+        LAUNCH.format(name="build"),
+        '    - name: wait\n      ansible.builtin.async_status:\n'
+        '        jid: "{{ build.ansible_job_id }}"\n',
+    ), encoding="utf-8")
+    assert main(["graph", str(path)]) == 0
+    assert "job: build.ansible_job_id" in capsys.readouterr().out
+    assert main(["graph", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["jobs"][0]["register"] == "build"
+    assert main(["graph", str(path), "--format", "png"]) == 2
+    assert "--format" in capsys.readouterr().err
+
+
+def test_networkx_loads_only_when_a_graph_is_built() -> None:
+    code = ("import sys, asynclint.rules, asynclint.graph.records, asynclint.linter\n"
+            "assert 'networkx' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
