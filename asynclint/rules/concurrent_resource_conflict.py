@@ -2,9 +2,10 @@
 
 ## What it does
 Finds a `poll: 0` launch started while an earlier job is still in flight (launched and not
-yet awaited) when both touch the same literal path (`dest`, `path`, `creates`, `removes`,
-`src`, `name` of file modules), at least one of them writing it, or both use the system
-package manager (`apt`, `dnf`, `yum`, `package`...).
+yet awaited), or a looped launch whose items all run at once, when both touch the same path
+(`dest`, `path`, `creates`, `removes`, `src`, `name` of file modules), at least one of them
+writing it, or both use the system package manager (`apt`, `dnf`, `yum`, `package`...).
+Paths that read the loop variable differ from item to item and are left out.
 
 ## Why is this bad?
 Jobs launched together run at the same time: writes to one file race, and package managers
@@ -68,9 +69,26 @@ SEVERITY = "warning"
 FIX = None
 
 
+def _looped_conflict(ctx, job) -> Problem | None:
+    """Every item of a looped launch is a job of its own, all running at once."""
+    resource = ctx.graph.shared_resource(job.node, job.node) if job.looped else None
+    if resource is None:
+        return None
+    return problem_at(
+        job.task, job.task.action_entry,
+        f"every item of this looped `poll: 0` task is a job of its own, all touching "
+        f"`{resource}` at the same time: their changes race (a package manager lock makes "
+        "some of them fail); pass all items to one task or drop `poll: 0`",
+    )
+
+
 def check(ctx) -> Iterator[Problem]:
     for job in ctx.graph.jobs():
         if not job.is_launch:
+            continue
+        problem = _looped_conflict(ctx, job)
+        if problem is not None:
+            yield problem
             continue
         for other in ctx.graph.in_flight_at(job.node):
             resource = ctx.graph.shared_resource(other.node, job.node)
