@@ -1,13 +1,14 @@
-"""`until`/`retries` on the `poll: 0` launch itself.
+"""`until` on the `poll: 0` launch itself.
 
 ## What it does
-Finds `until` or `retries` on a background launch (`async: N`, `poll: 0`).
+Finds `until` on a background launch (`async: N`, `poll: 0`).
 
 ## Why is this bad?
-Ansible retries the task, and retrying a launch starts the job again: every
-retry launches a new background job, while the condition only ever sees a
-launch result (`finished` is false). Waiting is the job of a separate
-`async_status` task.
+Ansible retries the task until the condition holds, and retrying a launch
+starts the job again: every retry launches a new background job, while the
+condition only ever sees a launch result (`finished` is false). Waiting is the
+job of a separate `async_status` task. (`retries` without `until` does not
+re-launch: a launch never fails, so there is nothing to retry.)
 
 ## Example
 ```yaml
@@ -59,11 +60,11 @@ FIX = "unsafe"
 
 def check(ctx) -> Iterator[Problem]:
     for task in ctx.project.tasks():
-        entry = task.entry("until") or task.entry("retries")
+        entry = task.entry("until")
         if entry is None or not is_launch(task):
             continue
         yield problem_at(
             task, entry,
-            f"`{entry.name}` on a `poll: 0` launch makes Ansible start a new job on every "
+            "`until` on a `poll: 0` launch makes Ansible start a new job on every "
             "retry: wait for the job with `async_status` instead",
         )
