@@ -7,7 +7,7 @@ each other: no task reads a variable another registers or sets, and no two touch
 path or the package manager lock. Durations are known only from a polled task's `async`
 limit or a literal `sleep N` command; anything else is left alone.
 
-Option: `min_duration` (seconds), e.g. `[tool.asynclint.ASY202] min_duration = 30`.
+Option: `min_duration` (seconds), e.g. `[tool.asynclint.rules.ASY202]` `min_duration = 30`.
 
 ## Why is this bad?
 Each task waits for the previous one although nothing forces that order: the play takes the
