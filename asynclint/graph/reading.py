@@ -11,7 +11,7 @@ from asynclint.model.flow import Step
 from asynclint.model.keywords import short_name
 from asynclint.parsing import YEntry, YMap, YScalar
 from asynclint.parsing.nodes import to_python
-from asynclint.rules.helpers import int_value, is_async_status, is_launch
+from asynclint.model.readings import int_value, is_async_status, is_launch
 
 CONDITIONALS = frozenset({"when", "until", "changed_when", "failed_when"})
 # Module arguments that Ansible reads as bare expressions, not templates.

@@ -41,7 +41,7 @@ from asynclint.graph.values import (
     reference_origins,
     value_origins,
 )
-from asynclint.rules.helpers import is_async_status
+from asynclint.model.readings import is_async_status
 
 MAX_ALIAS_DEPTH = 8
 

@@ -9,10 +9,16 @@ from asynclint.findings import Problem
 from asynclint.fixes import Fix
 from asynclint.model import Task
 from asynclint.model.flow import Flow, Step
-from asynclint.model.keywords import ASYNC_KEYS, short_name
-from asynclint.parsing import YEntry, YMap, YScalar
+from asynclint.model.keywords import ASYNC_KEYS
+from asynclint.model.readings import (  # noqa: F401 - re-exported for rules
+    TEMPLATE_MARKERS,
+    int_value,
+    is_async_status,
+    is_launch,
+    is_templated,
+)
+from asynclint.parsing import YEntry, YMap
 
-TEMPLATE_MARKERS = ("{{", "{%")
 DEFAULT_RETRIES = 3  # what Ansible uses for `until` without `retries`
 DEFAULT_DELAY = 5
 DEFAULT_POLL = 15  # seconds between checks of an `async` task without `poll`
@@ -40,42 +46,9 @@ def keys_phrase(entries: list[YEntry]) -> str:
     return "/".join(f"`{name}`" for name in names)
 
 
-def int_value(task: Task | YMap, key: str) -> int | float | None:
-    """A numeric keyword; ``None`` when absent, templated or not a number."""
-    node = task.get(key) if isinstance(task, YMap) else task.node(key)
-    if not isinstance(node, YScalar):
-        return None
-    value = node.python()
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str) and not any(m in value for m in TEMPLATE_MARKERS):
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            return None
-    return None
-
-
 def poll_interval(task: Task) -> int | float | None:
     """The task's `poll` (Ansible's default when absent); ``None`` when templated."""
     return int_value(task, "poll") if task.has("poll") else DEFAULT_POLL
-
-
-def is_templated(task: Task, key: str) -> bool:
-    node = task.node(key)
-    return isinstance(node, YScalar) and any(m in node.value for m in TEMPLATE_MARKERS)
-
-
-def is_launch(task: Task) -> bool:
-    """A ``poll: 0`` background launch: ``async`` > 0 and ``poll`` == 0, both literal."""
-    limit = int_value(task, "async")
-    return limit is not None and limit > 0 and int_value(task, "poll") == 0
-
-
-def is_async_status(task: Task) -> bool:
-    return task.action is not None and short_name(task.action) == "async_status"
 
 
 def problem_at(task: Task, entry: YEntry | None, message: str, fix: Fix | None = None) -> Problem:
