@@ -21,8 +21,20 @@ background. Ansible rejects the keys on the include itself at parse time
 ```
 
 ## Use instead
-Put `async`/`poll` on the tasks inside `some-task.yml`, or let
-`asynclint parallelize` turn the include into parallel stages.
+Put `async`/`poll` on the tasks inside `some-task.yml` (or let
+`asynclint parallelize` turn sibling includes into parallel stages):
+```yaml
+- hosts: localhost
+  tasks:
+    - ansible.builtin.include_tasks:
+        file: ./some-task.yml
+```
+```yaml
+# file: some-task.yml
+- ansible.builtin.command: sleep 20
+  async: 50
+  poll: 2
+```
 
 ## Fix safety
 Removing the keys is unsafe (the tasks then run synchronously); when the
