@@ -71,6 +71,13 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                         help="rules to leave out (codes, names or code prefixes)")
 
 
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="read this configuration file instead of searching for one")
+    parser.add_argument("--isolated", action="store_true",
+                        help="ignore every configuration file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asynclint",
@@ -88,13 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the name to report for standard input")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings")
-    check.add_argument("--config", metavar="FILE",
-                       help="read this configuration file instead of searching for one")
-    check.add_argument("--isolated", action="store_true",
-                       help="ignore every configuration file")
     check.add_argument("--show-config", action="store_true",
                        help="print the effective configuration and where it came from")
     _add_selection(check)
+    _add_config(check)
 
     fix = commands.add_parser("fix", help="apply the available fixes, then report what is left")
     fix.add_argument("paths", nargs="*", default=["."], metavar="PATH",
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also apply fixes that change timing or concurrency")
     fix.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     _add_selection(fix)
+    _add_config(fix)
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -127,7 +132,8 @@ def config_from(args: argparse.Namespace) -> Config:
     flags = selection_from(args)
     explicit = Path(args.config) if args.config else None
     try:
-        config = load_config(start_path(args.paths, args.stdin_filename), explicit, args.isolated)
+        start = start_path(args.paths, getattr(args, "stdin_filename", "<stdin>"))
+        config = load_config(start, explicit, args.isolated)
     except ConfigError as error:
         raise UsageError(str(error)) from error
     return with_flags(config, flags.select, flags.ignore, flags.extend_select)
@@ -156,10 +162,11 @@ def _exit_code(result: LintResult, exit_zero: bool) -> int:
 
 
 def run_fix(args: argparse.Namespace) -> int:
-    selection = selection_from(args)
-    project = load_project(args.paths)
+    config = config_from(args)
+    project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluded)
     try:
-        run = fix_project(project, selection, args.unsafe_fixes, project_root=Path.cwd())
+        run = fix_project(project, config.selection(), args.unsafe_fixes, config.options(),
+                          project_root=Path.cwd())
     except FixError as error:
         sys.stderr.write(f"asynclint: error: {error}\n")
         return EXIT_ERROR

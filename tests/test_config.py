@@ -217,3 +217,15 @@ def test_exclude_globs_are_relative_to_the_config_folder(tmp_path, glob, path,
                                                          matched) -> None:
     assert Exclude(tmp_path.resolve(), glob).matches(tmp_path / path) is matched
     assert Exclude((tmp_path / "sub").resolve(), glob).matches(tmp_path / path) is False
+
+
+def test_fix_reads_the_configuration_too(project, capsys) -> None:
+    write(project, ".asynclint.yml", "exclude: [legacy]\nignore: [ASY004]\n")
+    old = (project / "legacy" / "old.yml").read_text(encoding="utf-8")
+    assert main(["fix", str(project / "legacy" / "old.yml"), str(project / "site.yml")]) == 1
+    capsys.readouterr()
+    assert (project / "legacy" / "old.yml").read_text(encoding="utf-8") == old
+    site = (project / "site.yml").read_text(encoding="utf-8")
+    assert "poll: 5" not in site and "async: 60" in site  # ASY110 fixed, ASY004 ignored
+    assert main(["fix", "--isolated", str(project / "site.yml")]) == 1
+    assert "async: 60" not in (project / "site.yml").read_text(encoding="utf-8")
