@@ -237,6 +237,13 @@ def finish_bare(m: Measure) -> None:
         m.note = f"{info['files']} files, {info['documents']} documents, {info['errors']} unparsable"
 
 
+def probe_no_cache(env: dict[str, str]) -> bool:
+    """Whether ``asynclint check`` accepts ``--no-cache`` (tried on an empty directory)."""
+    with tempfile.TemporaryDirectory() as d:
+        s = run_child(asynclint_cmd(None, cache=False), Path(d), env, 300)
+    return _rejected(s, ["--no-cache"]) is None or "--no-cache" not in s.stderr.decode("utf-8", "replace")
+
+
 def asynclint_cmd(jobs: int | None, cache: bool) -> list[str]:
     cmd = [sys.executable, "-m", "asynclint", "check", ".", "--format", "json"]
     if jobs is not None:
@@ -251,9 +258,10 @@ def _display(cmd: list[str]) -> str:
 
 
 def asynclint_jobs(corpus: Path, env: dict[str, str], timeout: float, jobs: int | None,
-                   warm: bool = True) -> list[Job]:
-    cold_cmd = asynclint_cmd(jobs, cache=False)
-    cold = Measure("asynclint check, cold (--no-cache)", _display(cold_cmd))
+                   warm: bool = True, no_cache: bool = True) -> list[Job]:
+    cold_cmd = asynclint_cmd(jobs, cache=not no_cache)
+    cold = Measure("asynclint check, cold (--no-cache)" if no_cache else "asynclint check (no --no-cache flag)",
+                   _display(cold_cmd))
     out = [Job(cold, cold_cmd, lambda s, c=cold_cmd: _rejected(s, c[4:]))]
     if warm:
         warm_cmd = asynclint_cmd(jobs, cache=True)
@@ -395,17 +403,21 @@ def print_ratios(rows: list[tuple[str, float, float, str]]) -> None:
           "\nis the steadier of the two. Parallel workers raise it while they lower wall time.")
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
     if args.corpus:
         corpus = Path(args.corpus).resolve()
         if not corpus.is_dir():
             sys.exit(f"run.py: {corpus} is not a directory")
         info = describe_dir(corpus)
-        print(f"corpus: {corpus} ({info['yaml_files']} YAML files, {info['yaml_bytes'] / 1e6:.2f} MB of YAML)")
+        print(f"corpus: {_shown(corpus)} ({info['yaml_files']} YAML files, {info['yaml_bytes'] / 1e6:.2f} MB of YAML)")
     else:
         corpus, stats = prepare_corpus(args.tasks, args.seed, args.out)
         info = dict(stats, **describe_dir(corpus))
-        print(f"corpus: {corpus.relative_to(REPO) if corpus.is_relative_to(REPO) else corpus} "
+        print(f"corpus: {_shown(corpus)} "
               f"(generated: {stats['tasks']} tasks, {stats['roles']} roles, {stats['yaml_files']} YAML files, "
               f"{stats['async_files']} mention async/poll, {info['yaml_bytes'] / 1e6:.2f} MB of YAML, seed {args.seed})")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
@@ -435,10 +447,13 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
 def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
     sizes = [int(x) for x in args.scale_sizes.split(",")]
     print(f"scale curve, seed {args.seed}, repeat {args.repeat} (asynclint --no-cache and bare parse)\n")
+    no_cache = probe_no_cache(env)
+    if not no_cache:
+        print("asynclint rejects --no-cache: measuring plain `asynclint check` runs instead\n", flush=True)
     rows = []
     for n in sizes:
         corpus, stats = prepare_corpus(n, args.seed, args.out)
-        jobs = [bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs, warm=False)
+        jobs = [bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs, warm=False, no_cache=no_cache)
         interleave(jobs, corpus, env, args.repeat, args.timeout)
         bare, cold = (j.measure for j in jobs)
         finish_bare(bare)
@@ -449,7 +464,7 @@ def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
         if not args.keep_scale:
             shutil.rmtree(corpus)
     print("| tasks | YAML files | MB | bare parse s | asynclint s | bare µs/task | asynclint µs/task "
-          "| asynclint / bare | asynclint marginal µs/task | peak RSS MB (bare / asynclint) |")
+          "| asynclint / bare | marginal µs/task (bare / asynclint) | peak RSS MB (bare / asynclint) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     prev = None
     out = []
@@ -458,15 +473,17 @@ def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
         b = bare.median() if bare.ok else None
         a = cold.median() if cold.ok else None
         marginal = "-"
-        if prev is not None and a is not None and prev[1] is not None:
-            marginal = f"{(a - prev[1]) / (n - prev[0]) * 1e6:.1f}"
+        if prev is not None:
+            mb = f"{(b - prev[2]) / (n - prev[0]) * 1e6:.1f}" if b and prev[2] else "n/a"
+            ma = f"{(a - prev[1]) / (n - prev[0]) * 1e6:.1f}" if a and prev[1] else "n/a"
+            marginal = f"{mb} / {ma}"
         rss_b = f"{max(s.maxrss_mb for s in bare.samples):.0f}" if bare.ok else "n/a"
         rss_a = f"{max(s.maxrss_mb for s in cold.samples):.0f}" if cold.ok else "n/a"
-        print(f"| {n} | {stats['yaml_files']} | {stats['bytes'] / 1e6:.1f} | {fmt_s(b) if b else 'n/a'} | "
+        print(f"| {n} | {stats['yaml_files']} | {stats['bytes'] / 1e6:.2f} | {fmt_s(b) if b else 'n/a'} | "
               f"{fmt_s(a) if a else 'n/a'} | {b / n * 1e6 if b else 0:.1f} | "
               f"{f'{a / n * 1e6:.1f}' if a else 'n/a'} | {f'{a / b:.2f}' if a and b else 'n/a'} | {marginal} | "
               f"{rss_b} / {rss_a} |")
-        prev = (n, a)
+        prev = (n, a, b)
         out.append({"stats": stats, "bare": bare.to_json(), "asynclint_cold": cold.to_json()})
     for _, _, cold in rows[:1]:
         if cold.error:
