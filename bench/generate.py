@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 #: Share of YAML files that mention async, poll or async_status.
 ASYNC_FILE_SHARE = 0.011
@@ -1126,7 +1126,7 @@ def build(tasks: int, seed: int) -> Corpus:
         c.files[f"changelogs/fragments/{k + 1:04d}-{rng.choice(role_names)}.yml"] = render_map_doc(
             {rng.choice(["minor_changes", "bugfixes"]): [f"{rng.choice(role_names)} - {words(rng, 6)}."]}, [])
     c.files["ansible.cfg"] = "[defaults]\nroles_path = roles\ninventory = inventories/development/hosts.yml\nretry_files_enabled = False\n"
-    c.files["README.md"] = "# Infrastructure\n\nGenerated benchmark corpus for asynclint.\n"
+    c.files["README.md"] = "# Infrastructure\n\nRoles, playbooks and inventories of the platform.\n"
 
     _add_async(rng, c)
     c.tasks = sum(count_tasks(tf.items) if not _is_playbook(tf) else _count_play_tasks(tf.items) for tf in c.task_files)
