@@ -87,7 +87,11 @@ def compose_documents(source: Source, use_c: bool = True) -> tuple[YNode | None,
     except RecursionError:
         raise ParseError("nesting too deep to parse") from None
     except Exception as error:  # ruamel raises many types; all of them mean bad YAML
-        raise _as_parse_error(error, source) from None
+        if not (use_c and c_available()):
+            raise _as_parse_error(error, source) from None
+        # the C composer's libyaml is older than Ansible's and rejects some valid YAML
+        # (`[db, db:create]`): only what the pure composer rejects too is an error
+        return compose_documents(source, use_c=False)
     converter = _Converter(shift)
     try:
         return tuple(
