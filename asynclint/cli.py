@@ -22,6 +22,7 @@ from asynclint.model import load_project
 from asynclint.output import FORMATTERS
 from asynclint.output.github import choose_format
 from asynclint.rules import RULES, find_rule
+from asynclint.transforms import command as parallelize_command
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -123,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders to read (default: .)")
     graph.add_argument("--format", default="dot", metavar="FORMAT",
-                       help="dot (Graphviz) or json (default: dot)")
+                       help="dot (Graphviz), json or mermaid (default: dot)")
+    parallelize_command.add_parser(commands)
     return parser
 
 
@@ -229,8 +231,12 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_parallelize(args: argparse.Namespace) -> int:
+    return parallelize_command.run(args, lambda project: Context(project, project_root=Path.cwd()))
+
+
 COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-            "graph": run_graph}
+            "graph": run_graph, "parallelize": run_parallelize}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

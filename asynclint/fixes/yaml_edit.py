@@ -133,6 +133,20 @@ def entry_text(source: Source, entry: YEntry) -> str | None:
     return None if "\n" in text else text
 
 
+def entry_lines(source: Source, entry: YEntry) -> list[str] | None:
+    """The entry as written, its trailing comment included, as lines relative to its key's
+    column (to be moved elsewhere); ``None`` for an alias or a line less indented than the key."""
+    if not _in_place(entry):
+        return None
+    end = line_end(source.text, entry_end(source, entry))
+    text = source.text[entry.key.start:end].rstrip("\r\n")
+    indent = column(source, entry.key.start)
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    if any(line.strip() and len(line) - len(line.lstrip(" ")) < indent for line in lines[1:]):
+        return None
+    return [lines[0]] + [line[indent:] for line in lines[1:]]
+
+
 # -- rendering ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Whole-playbook rewrites: `asynclint parallelize` (:mod:`.parallelize`)."""
