@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-from asynclint.fixes.yaml_edit import Pairs
+from asynclint.fixes.edits import Fix
+from asynclint.fixes.yaml_edit import Pairs, insert_entries, replace_value
+from asynclint.model import Task
 
 WAIT_MODULE = "ansible.builtin.async_status"
 
@@ -33,3 +36,22 @@ def job_id(register: str, variable: str | None = None) -> str:
 def wait_module(jid: str) -> Pairs:
     """``ansible.builtin.async_status: {jid: ...}`` as pairs to render."""
     return ((WAIT_MODULE, (("jid", jid),)),)
+
+
+def covering_retries(limit: float, delay: float) -> int:
+    """The fewest retries, ``delay`` seconds apart, that cover ``limit`` seconds."""
+    return max(1, math.ceil(limit / delay))
+
+
+def retries_fix(task: Task, limit: float, default_delay: float) -> Fix | None:
+    """Set `retries` (replacing it, or after `until`) so the wait covers a job of ``limit`` s."""
+    delay = task.value("delay", default_delay)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay <= 0 or limit <= 0:
+        return None
+    retries = covering_retries(limit, delay)
+    entry = task.entry("retries")
+    edit = (replace_value(task.source, entry, str(retries)) if entry is not None else
+            insert_entries(task.source, task.map, [f"retries: {retries}"], after=task.entry("until")))
+    if edit is None:
+        return None
+    return Fix(f"Set `retries: {retries}` so that the wait covers `async: {limit:g}`", (edit,))

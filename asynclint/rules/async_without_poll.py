@@ -37,12 +37,22 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Applicability, Fix
+from asynclint.fixes.yaml_edit import insert_entries
+from asynclint.model import Task
 from asynclint.rules.helpers import DEFAULT_POLL, int_value, problem_at
 
 CODE = "ASY111"
 NAME = "async-without-poll"
 SEVERITY = "info"
 FIX = "display-only"
+
+
+def _explicit_poll(task: Task) -> Fix | None:
+    edit = insert_entries(task.source, task.map, [f"poll: {DEFAULT_POLL}"], after=task.entry("async"))
+    if edit is None:
+        return None
+    return Fix("Write the polling interval explicitly (`poll`)", (edit,), Applicability.DISPLAY_ONLY)
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -56,4 +66,5 @@ def check(ctx) -> Iterator[Problem]:
             task, task.entry("async"),
             f"`async` without `poll` makes Ansible check the job every {DEFAULT_POLL} s: even "
             "a short job holds the play that long",
+            _explicit_poll(task),
         )

@@ -37,6 +37,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Applicability
+from asynclint.fixes.yaml_edit import removal_fix
 from asynclint.model import Task
 from asynclint.rules.helpers import int_value, problem_at
 
@@ -60,4 +62,7 @@ def check(ctx) -> Iterator[Problem]:
             task, poll,
             "Ansible ignores `poll` without `async` (or with `async: 0`): the task runs "
             "synchronously",
+            None if task.arg("async") is not None else  # the `async` is misplaced (ASY006)
+            removal_fix(task.source, task.map, [poll], "Remove the ignored `poll`",
+                        Applicability.SAFE),
         )

@@ -52,7 +52,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.rules.helpers import is_launch, never_retries, problem_at
+from asynclint.fixes.waits import retries_fix
+from asynclint.rules.helpers import (
+    DEFAULT_DELAY,
+    awaited_launches,
+    is_launch,
+    never_retries,
+    problem_at,
+)
+from asynclint.rules.wait_budget_too_short import job_limit
 
 CODE = "ASY107"
 NAME = "retries-zero-with-until"
@@ -61,10 +69,12 @@ FIX = "safe"
 
 
 def check(ctx) -> Iterator[Problem]:
+    limits = {wait: job_limit(launches) for wait, launches in awaited_launches(ctx.flows)}
     for task in ctx.project.tasks():
         if task.has("until") and never_retries(task) and not is_launch(task):
             yield problem_at(
                 task, task.entry("retries"),
                 f"With `retries: {task.value('retries')}` Ansible runs the task once and "
                 "reports success without ever testing `until`",
+                retries_fix(task, limits[task], DEFAULT_DELAY) if task in limits else None,
             )

@@ -1,7 +1,8 @@
 """`until` without `retries`.
 
 ## What it does
-Finds a task with an `until` condition and no `retries`.
+Finds an `async_status` wait with an `until` condition and no `retries`. An `until`
+on any other task retries the task itself, where the default budget is a choice.
 
 ## Why is this bad?
 Ansible then falls back to 3 retries, `delay` seconds apart (5 by default):
@@ -51,7 +52,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.rules.helpers import DEFAULT_RETRIES, is_launch, problem_at
+from asynclint.fixes.waits import retries_fix
+from asynclint.model.readings import is_async_status
+from asynclint.rules.helpers import (
+    DEFAULT_DELAY,
+    DEFAULT_RETRIES,
+    awaited_launches,
+    is_launch,
+    problem_at,
+)
+from asynclint.rules.wait_budget_too_short import job_limit
 
 CODE = "ASY108"
 NAME = "until-without-retries"
@@ -60,12 +70,14 @@ FIX = "safe"
 
 
 def check(ctx) -> Iterator[Problem]:
+    limits = {wait: job_limit(launches) for wait, launches in awaited_launches(ctx.flows)}
     for task in ctx.project.tasks():
         until = task.entry("until")
-        if until is None or task.has("retries") or is_launch(task):
+        if until is None or task.has("retries") or is_launch(task) or not is_async_status(task):
             continue
         yield problem_at(
             task, until,
             f"`until` without `retries` makes Ansible give up after its default of "
             f"{DEFAULT_RETRIES} retries",
+            retries_fix(task, limits[task], DEFAULT_DELAY) if task in limits else None,
         )

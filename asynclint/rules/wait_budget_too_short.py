@@ -55,8 +55,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes.waits import retries_fix
 from asynclint.model import Task
 from asynclint.rules.helpers import (
+    DEFAULT_DELAY,
     awaited_launches,
     int_value,
     never_retries,
@@ -87,4 +89,5 @@ def check(ctx) -> Iterator[Problem]:
             wait, wait.entry("retries") or wait.entry("until"),
             f"The wait gives up after `retries` x `delay` = {budget:g} s while the job may run "
             f"for `async: {limit:g}` s: Ansible fails the wait and the job keeps running",
+            retries_fix(wait, limit, DEFAULT_DELAY),
         )
