@@ -23,7 +23,7 @@ CORRECT_DIRS = [d for d in (FIXTURES / "correct", ROOT / "examples" / "correct")
 
 def _findings(folder: Path, extend: frozenset[str] = frozenset()):
     project = load_project([str(folder)])
-    result = lint(project, Selection(extend_select=extend))
+    result = lint(project, Selection(extend_select=extend), project_root=folder)
     assert not result.internal_errors, result.internal_errors
     return result.findings
 

@@ -56,6 +56,11 @@ class ActionTable:
             return None
         return self.actions.get(resolved, True)
 
+    def is_ansible_core(self, name: str) -> bool:
+        """True when ``name`` runs an ansible-core module or action (not a project's own)."""
+        resolved = resolve_name(name, self.actions.keys(), self.modules, self.redirects)
+        return resolved is not None and resolved.startswith(f"{BUILTIN}.")
+
     def action_plugin(self, name: str) -> str | None:
         """The canonical name of the action plugin that runs ``name``, if it has its own."""
         resolved = resolve_name(name, self.actions.keys(), self.modules, self.redirects)

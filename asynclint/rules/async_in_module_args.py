@@ -38,7 +38,7 @@ from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Fix
 from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
 from asynclint.model import Task
-from asynclint.model.keywords import ASYNC_KEYS, include_kind, is_builtin_spelling, short_name
+from asynclint.model.keywords import ASYNC_KEYS, include_kind, short_name
 from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
 
@@ -82,9 +82,7 @@ def check(ctx) -> Iterator[Problem]:
             continue
         if task.action_entry is not None and task.action_entry.name in ("action", "local_action"):
             continue
-        if not is_builtin_spelling(action) or short_name(action) in VARIABLE_ARGUMENTS:
-            continue
-        if ctx.actions.supports_async(action) is None:
+        if short_name(action) in VARIABLE_ARGUMENTS or not ctx.actions.is_ansible_core(action):
             continue
         for args in _argument_maps(task):
             entries = async_keys(args)
