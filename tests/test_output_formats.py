@@ -84,7 +84,7 @@ def test_sarif_rules_carry_help_and_links(tmp_path, capsys) -> None:
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["informationUri"] == HOMEPAGE
     assert [rule["id"] for rule in driver["rules"]] == [rule.code for rule in RULES]
-    for described, rule in zip(driver["rules"], RULES):
+    for described, rule in zip(driver["rules"], RULES, strict=True):
         assert described["helpUri"] == rule_url(rule.code)
         assert described["help"]["markdown"] == rule.doc
         assert described["shortDescription"]["text"] == rule.summary

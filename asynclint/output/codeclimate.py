@@ -27,5 +27,5 @@ def issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
 
 
 def format_codeclimate(findings: Sequence[Finding], files: int, color: bool = False) -> str:
-    issues = [issue(f, fp) for f, fp in zip(findings, fingerprints(findings))]
+    issues = [issue(f, fp) for f, fp in zip(findings, fingerprints(findings), strict=True)]
     return json.dumps(issues, indent=2) + "\n"

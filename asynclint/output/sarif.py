@@ -70,7 +70,7 @@ def sarif_log(findings: Sequence[Finding]) -> dict[str, Any]:
     index = {rule.code: position for position, rule in enumerate(RULES)}
     results = [
         sarif_result(finding, index[finding.code], fingerprint)
-        for finding, fingerprint in zip(findings, fingerprints(findings))
+        for finding, fingerprint in zip(findings, fingerprints(findings), strict=True)
     ]
     driver = {
         "name": "asynclint",

@@ -18,8 +18,8 @@ from ansiblelint.rules import AnsibleLintRule
 from asynclint import __version__
 from asynclint.config import Config, load_config
 from asynclint.findings import Finding
-from asynclint.linter import SYNTAX_ERROR_CODE, lint
 from asynclint.links import rules_index_url
+from asynclint.linter import SYNTAX_ERROR_CODE, lint
 from asynclint.model import load_project
 from asynclint.rules import RULES
 
