@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Sequence
 from asynclint.findings import Finding
 from asynclint.fixes.edits import Applicability, Edit, Fix
 from asynclint.linter import LintResult, Selection, lint
-from asynclint.model import Block, Document, FileError, Project, Task, document_task_nodes
+from asynclint.model import Document, FileError, Project, Task, document_task_nodes
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.keywords import short_name
 from asynclint.parsing import ParseError, compose_documents, source_from_text
@@ -156,16 +156,17 @@ def with_texts(original: Project, current: Project, texts: dict[str, str]) -> Pr
     return Project(documents, tuple(errors), current.targets, by_real)
 
 
-def _identity(node: Task | Block) -> tuple[str | None, str]:
-    if isinstance(node, Block):
-        return node.name, "block"
+def _identity(node: Task) -> tuple[str | None, str]:
     return node.name, short_name(node.action or "")
 
 
 def lost_tasks(before: Document, after: Document) -> list[tuple[str | None, str]]:
-    """Tasks of ``before`` missing from ``after``; a task replaced by a wait of the same name is kept."""
-    old = Counter(_identity(node) for node in document_task_nodes(before))
-    new = Counter(_identity(node) for node in document_task_nodes(after))
+    """Tasks of ``before`` missing from ``after``; a task replaced by a wait of the same name is kept.
+
+    A block dissolved into its tasks (the parallel rewrite of ASY001) loses nothing.
+    """
+    old = Counter(_identity(node) for node in document_task_nodes(before) if isinstance(node, Task))
+    new = Counter(_identity(node) for node in document_task_nodes(after) if isinstance(node, Task))
     missing = old - new
     spare = new - old
     lost = []

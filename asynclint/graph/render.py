@@ -97,7 +97,33 @@ def render_json(graph: "TaskGraph") -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+MERMAID_ARROW = {SEQUENCE: "-.->", DATA: "-->", JOB: "==>", RESOURCE: "-->"}
+
+
+def _mermaid_text(text: str) -> str:
+    return '"' + text.replace('"', "#quot;") + '"'
+
+
+def render_mermaid(graph: "TaskGraph") -> str:
+    """A Mermaid flowchart (GitHub renders it in Markdown): launches as stadiums, waits as
+    hexagons, job edges thick; on a parallelized playbook it draws the plan."""
+    ids = {node.key: f"n{number}" for number, node in enumerate(graph.nodes)}
+    waits = {wait.node.key for job in graph.jobs() for wait in (*job.waits, *job.cleanups)}
+    lines = ["flowchart TD"]
+    for node in graph.nodes:
+        label = _mermaid_text(node.label)
+        job = graph.job(node)
+        shape = (f"([{label}])" if job is not None and job.is_launch else
+                 f"{{{{{label}}}}}" if node.key in waits else f"[{label}]")
+        lines.append(f"  {ids[node.key]}{shape}")
+    for edge in graph.edges():
+        text = f"|{_mermaid_text(_edge_text(edge))}|" if edge.kind != SEQUENCE else ""
+        lines.append(f"  {ids[edge.source]} {MERMAID_ARROW[edge.kind]}{text} {ids[edge.target]}")
+    return "\n".join(lines) + "\n"
+
+
 GRAPH_FORMATS: dict[str, Callable[["TaskGraph"], str]] = {
     "dot": render_dot,
     "json": render_json,
+    "mermaid": render_mermaid,
 }

@@ -72,9 +72,13 @@ def _move_fix(ctx, block: Block, entries: list[YEntry]) -> Fix | None:
     """Copy the keys onto every child that can run async, then remove them from the block.
 
     Only for a block that polls (`poll` > 0 or no `poll`): with `poll: 0` the children would
-    start side by side, a different playbook.
+    start side by side, a different playbook: the parallelize transform's rewrite (unsafe).
     """
     poll = int_value(block.map, "poll")
+    if block.has("poll") and poll == 0:
+        from asynclint.transforms.parallelize import block_fix  # it reads the rules' helpers
+
+        return block_fix(ctx, block)
     if block.has("poll") and (poll is None or poll <= 0):
         return None
     keys = [e for e in block.map.effective() if e.name in ASYNC_KEYS]
