@@ -108,3 +108,31 @@ def test_graph_draws_the_plan_in_mermaid(tmp_path: Path, capsys):
     drawing = capsys.readouterr().out
     assert drawing.startswith("flowchart TD")
     assert ' a1"])' in drawing and ' Wait for a1"}}' in drawing and "==>" in drawing
+
+
+NAMED = """- hosts: localhost  # keep me
+  gather_facts: false
+  tasks:
+    - name: x
+      ansible.builtin.command: sleep 1
+    - name: y
+      ansible.builtin.command: sleep 2
+    # a comment after the group
+    - name: z
+      ansible.builtin.debug:
+        msg: done
+"""
+
+
+def test_tasks_named_on_the_command_line_run_side_by_side(tmp_path: Path, capsys):
+    target = tmp_path / "named.yml"
+    target.write_text(NAMED)
+    assert main(["parallelize", str(target)]) == 0
+    assert "nothing to parallelize" in capsys.readouterr().out
+    assert main(["parallelize", str(target), "--tasks", "x", "y", "--timeout", "30"]) == 0
+    after = target.read_text()
+    start, end = NAMED.index("    - name: x"), NAMED.index("    # a comment")
+    assert after.startswith(NAMED[:start]) and after.endswith(NAMED[end:])
+    middle = after[start:len(after) - len(NAMED) + end]
+    assert middle.count("poll: 0") == 2 and middle.count("async: 30") == 2
+    assert "retries: 60" in middle and "mode: cleanup" in middle
