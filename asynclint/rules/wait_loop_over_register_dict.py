@@ -56,13 +56,24 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.fixes import Fix
+from asynclint.fixes.templates import add_attribute
 from asynclint.graph.records import REGISTER_DICT
+from asynclint.model import Task
 from asynclint.rules.helpers import problem_at
 
 CODE = "ASY102"
 NAME = "wait-loop-over-register-dict"
 SEVERITY = "error"
 FIX = "safe"
+
+
+def _results_fix(task: Task, register: str | None) -> Fix | None:
+    """`loop: "{{ reg }}"` -> `loop: "{{ reg.results }}"` (the loop value is one variable)."""
+    edit = add_attribute(task.source, task.loop.value, "results")  # type: ignore[union-attr]
+    if edit is None:
+        return None
+    return Fix(f"Loop over `{register}.results`", (edit,))
 
 
 def check(ctx) -> Iterator[Problem]:
@@ -77,4 +88,5 @@ def check(ctx) -> Iterator[Problem]:
                 f"`{task.loop.name}` walks `{register}`, the register of a looped launch, which "
                 f"is a dict: Ansible rejects it or yields it as one item without "
                 f"`ansible_job_id`; loop over `{register}.results`",
+                _results_fix(task, register),
             )
