@@ -55,3 +55,8 @@ def retries_fix(task: Task, limit: float, default_delay: float) -> Fix | None:
     if edit is None:
         return None
     return Fix(f"Set `retries: {retries}` so that the wait covers `async: {limit:g}`", (edit,))
+
+
+def wait_delay(limit: float) -> int:
+    """The `delay` of a generated wait: every second for short jobs, Ansible's 5 s above a minute."""
+    return 1 if limit <= 60 else 5
