@@ -282,3 +282,19 @@ def test_fix_writes_and_then_finds_nothing(playbook: Path, capsys) -> None:
 def test_fix_respects_ignore(playbook: Path) -> None:
     assert main(["fix", "--ignore", "ASY004", str(playbook)]) == 0
     assert playbook.read_text() == IMPORT
+
+
+# -- a fix inside a task file that only its including playbook explains --------------------
+
+def test_loop_var_collision_is_fixed_in_the_included_file(tmp_path: Path) -> None:
+    """ASY116 fixes the task file (given with the playbook that loops over it): the fixed text
+    is ``batch.after.yml``, which ``batches_after.yml`` runs cleanly (ground truth)."""
+    folder = FIX_FIXTURES / "ASY116"
+    shutil.copytree(folder, tmp_path / "ASY116")
+    playbook, tasks = tmp_path / "ASY116" / "batches.yml", tmp_path / "ASY116" / "batch.yml"
+    run = fix_project(load_project([str(playbook), str(tasks)]))
+    assert not run.refused and write_fixes(run) == {}
+    assert tasks.read_bytes() == (folder / "batch.after.yml").read_bytes()
+    assert [file.fixed for file in run.changed] == [("ASY116", "ASY116")]
+    again = fix_project(load_project([str(playbook), str(tasks)]), unsafe=True)
+    assert again.changed == () and [f for f in again.result.findings if f.code == "ASY116"] == []

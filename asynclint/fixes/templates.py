@@ -58,3 +58,46 @@ def rename(source: Source, node: YNode, old: str, new: str,
     pattern = where or references_of(old)
     return [Edit(offset + m.start(), offset + m.start() + len(old), new)
             for m in pattern.finditer(node.value)]  # type: ignore[union-attr]
+
+
+# Inside an expression: string literals (skipped), attributes (skipped), names, anything else.
+_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\.\s*[A-Za-z_]\w*|[A-Za-z_]\w*|.""",
+                     re.DOTALL)
+_JINJA = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
+
+
+def _expression_uses(text: str, base: int, name: str) -> list[int] | None:
+    """Offsets of variable ``name`` in a Jinja expression; ``None`` when the expression binds or
+    passes a name of that spelling (``for name in``, ``f(name=...)``)."""
+    found = []
+    tokens = list(_TOKENS.finditer(text))
+    for index, token in enumerate(tokens):
+        if token.group() != name:
+            continue
+        rest = text[token.end():].lstrip()
+        previous = text[:token.start()].rstrip()
+        if (rest.startswith("=") and not rest.startswith("==")) or previous.endswith("for"):
+            return None
+        found.append(base + token.start())
+    return found
+
+
+def rename_variable(source: Source, node: YNode, old: str, new: str,
+                    bare: bool) -> list[Edit] | None:
+    """Rename variable ``old`` where a scalar uses it: inside its ``{{ }}``/``{% %}`` parts, or
+    everywhere for a bare condition (``bare``). ``None`` when it cannot be done precisely."""
+    if not isinstance(node, YScalar) or not re.search(rf"\b{re.escape(old)}\b", node.value):
+        return []
+    offset = _value_offset(source, node)
+    if offset is None:
+        return None
+    spans = ([(0, node.value)] if bare else
+             [(m.start(m.lastindex or 1), m.group(m.lastindex or 1))
+              for m in _JINJA.finditer(node.value)])
+    edits: list[Edit] = []
+    for start, text in spans:
+        uses = _expression_uses(text, start, old)
+        if uses is None:
+            return None
+        edits += [Edit(offset + at, offset + at + len(old), new) for at in uses]
+    return edits
