@@ -21,6 +21,7 @@ from asynclint.linter import Context, LintResult, Selection, lint
 from asynclint.model import load_project
 from asynclint.output import FORMATTERS
 from asynclint.output.github import choose_format
+from asynclint.pipeline import check as check_paths, default_speed
 from asynclint.rules import RULES, find_rule
 from asynclint.transforms import command as parallelize_command
 
@@ -55,6 +56,12 @@ def selection_from(args: argparse.Namespace) -> Selection:
                              (extend, "--extend-select")):
         _check_patterns(patterns, option)
     return Selection(select=select, ignore=ignore, extend_select=extend)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def _use_color(stream) -> bool:
@@ -98,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 even when there are findings")
     check.add_argument("--show-config", action="store_true",
                        help="print the effective configuration and where it came from")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the cache of results")
+    check.add_argument("--jobs", type=_positive, metavar="N",
+                       help="worker processes for scanning large inputs (default: CPU count)")
     _add_selection(check)
     _add_config(check)
 
@@ -147,9 +158,10 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(render(config))
         return EXIT_CLEAN
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
-    project = load_project(kept_paths(args.paths, config.excluded), stdin_data=stdin_data,
-                           stdin_name=args.stdin_filename, exclude=config.excluded)
-    result = lint(project, config.selection(), config.options(), project_root=Path.cwd())
+    result = check_paths(kept_paths(args.paths, config.excluded), config.selection(),
+                         config.options(), exclude=config.excluded, stdin_data=stdin_data,
+                         stdin_name=args.stdin_filename, project_root=Path.cwd(),
+                         speed=default_speed(not args.no_cache, args.jobs))
     formatter = FORMATTERS[choose_format(args.format, os.environ)]
     sys.stdout.write(formatter(result.findings, result.files, _use_color(sys.stdout)))
     return _exit_code(result, args.exit_zero)

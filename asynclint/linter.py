@@ -180,6 +180,6 @@ def lint(
             internal.append(f"rule {rule.code} failed:\n{traceback.format_exc()}")
     findings = list(found.values()) + syntax
     findings.sort(key=lambda f: f.sort_key)
-    files = len(project.documents) + len(project.errors)
+    files = len(project.documents) + len(project.errors) + len(project.skipped)
     return LintResult(tuple(findings), files, tuple(internal))
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Mapping
-
-import networkx as nx
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from asynclint.graph.records import (
     DATA,
@@ -23,6 +22,9 @@ from asynclint.graph.tracking import walk_run
 from asynclint.model import Project
 from asynclint.model.flow import Flow, Step
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 @dataclass(frozen=True, eq=False)
 class TaskGraph:
@@ -38,7 +40,17 @@ class TaskGraph:
     _by_step: Mapping[Step, GraphNode]
     _job_by_node: Mapping[GraphNode, Job]
     _in_flight: Mapping[GraphNode, tuple[Job, ...]]
-    _digraph: nx.MultiDiGraph
+
+    @cached_property
+    def _digraph(self) -> "nx.MultiDiGraph":
+        """The edges as a networkx graph, built (and networkx imported) on first use."""
+        import networkx as nx
+
+        digraph = nx.MultiDiGraph()
+        digraph.add_nodes_from(node.key for node in self.nodes)
+        for edge in self._edges:
+            digraph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label)
+        return digraph
 
     def node(self, step: Step) -> GraphNode:
         return self._by_step[step]
@@ -77,6 +89,8 @@ class TaskGraph:
                    kinds: tuple[str, ...] = (DATA, RESOURCE)) -> bool:
         """True when a path of ``kinds`` edges (data and resource by default) leads from
         ``earlier`` to ``later``."""
+        import networkx as nx
+
         view = nx.subgraph_view(
             self._digraph, filter_edge=lambda u, v, k: self._digraph.edges[u, v, k]["kind"] in kinds
         )
@@ -178,11 +192,7 @@ def build_graph(project: Project, flows: tuple[Flow, ...]) -> TaskGraph:
         jobs += facts.jobs
         reads += facts.reads
         in_flight.update(_in_flight(run, facts.jobs))
-    digraph = nx.MultiDiGraph()
-    digraph.add_nodes_from(node.key for node in nodes)
-    for edge in edges:
-        digraph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label)
     return TaskGraph(
         nodes, tuple(edges), tuple(jobs), tuple(reads),
-        {node.step: node for node in nodes}, {job.node: job for job in jobs}, in_flight, digraph,
+        {node.step: node for node in nodes}, {job.node: job for job in jobs}, in_flight,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.nodes import Document, Task, document_task_nodes
@@ -36,12 +36,14 @@ class Project:
 
     ``targets`` are the files the user asked about (directly or through a
     directory); the others were read only because an include reached them.
+    ``skipped`` are the files a :class:`Prefilter` left out (nothing in them can matter).
     """
 
     documents: tuple[Document, ...]
     errors: tuple[FileError, ...]
     targets: frozenset[str]
     by_real_path: dict[str, Document] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
 
     def resolve(self, real_path: str | None) -> Document | None:
         if real_path is None:
@@ -100,10 +102,24 @@ def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> I
         stack.extend(reversed(subfolders))
 
 
+class Prefilter(Protocol):
+    """Leaves files unread when nothing in them can matter (:mod:`asynclint.model.prefilter`)."""
+
+    def unparsed(self, real_path: str) -> bool:
+        """True for a file that reaches no other file: it is parsed only if :meth:`keep`
+        asks for it, with the kind and name it was first reached with."""
+
+    def keep(self, documents: Mapping[str, Document | None],
+             unread: Iterable[str]) -> set[str]:
+        """The real paths of the files the project keeps, once every file was reached."""
+
+
 class _Loader:
-    def __init__(self, use_c: bool):
+    def __init__(self, use_c: bool, prefilter: Prefilter | None = None):
         self.use_c = use_c
+        self.prefilter = prefilter
         self.documents: dict[str, Document] = {}
+        self.unread: dict[str, tuple[Path, str, str | None]] = {}
         self.errors: list[FileError] = []
         self.order: list[str] = []
 
@@ -112,6 +128,15 @@ class _Loader:
         real = os.path.realpath(path) if data is None else f"<stdin>:{display}"
         if real in self.documents:
             return self.documents[real]
+        if real in self.unread:
+            return None
+        if data is None and self.prefilter is not None and self.prefilter.unparsed(real):
+            self.unread[real] = (path, display, forced_kind)
+            return None
+        return self.read(path, real, display, forced_kind, data)
+
+    def read(self, path: Path, real: str, display: str, forced_kind: str | None = None,
+             data: bytes | None = None) -> Document | None:
         try:
             source = read_source(path, display) if data is None else decode(display, data)
             composed = compose_documents(source, use_c=self.use_c)
@@ -158,9 +183,10 @@ def load_project(
     stdin_name: str = "<stdin>",
     use_c: bool = True,
     exclude: Callable[[Path], bool] = lambda _: False,
+    prefilter: Prefilter | None = None,
 ) -> Project:
     """Read ``paths`` (files, folders, or ``-`` for standard input) into a project."""
-    loader = _Loader(use_c)
+    loader = _Loader(use_c, prefilter)
     targets: list[str] = []
     for raw in paths:
         if raw == STDIN:
@@ -180,6 +206,19 @@ def load_project(
             document = loader.load(file, display)
             if document is not None:
                 loader.follow(document)
+    skipped: list[str] = []
+    if loader.prefilter is not None:
+        kept = loader.prefilter.keep(loader.documents, loader.unread)
+        for real, (path, display, kind) in loader.unread.items():
+            if real in kept:
+                loader.read(path, real, display, kind)  # reaches no other file: no follow
+            else:
+                skipped.append(display)
+        for real, document in list(loader.documents.items()):
+            if document is not None and real not in kept:
+                skipped.append(document.path)
+                del loader.documents[real]
     by_real = {real: doc for real, doc in loader.documents.items() if doc is not None}
     documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
-    return Project(documents, tuple(loader.errors), frozenset(targets), by_real)
+    return Project(documents, tuple(loader.errors), frozenset(targets), by_real,
+                   tuple(sorted(skipped)))

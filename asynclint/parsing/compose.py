@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from asynclint.parsing.nodes import YEntry, YMap, YNode, YScalar, YSeq
 from asynclint.parsing.source import BOM, ParseError, Source
 
-try:  # the C extension (ruamel.yaml.clibz) is optional
-    from ruamel.yaml.cyaml import CBaseLoader as _CLoader
-except ImportError:  # pragma: no cover - depends on the platform
-    _CLoader = None
-
 _STANDARD_TAG = "tag:yaml.org,2002:"
 MAX_DEPTH = 500
 
 
+@cache
+def _c_loader() -> Any:
+    """ruamel.yaml's C loader, imported on first use (ruamel loads all of itself with it)."""
+    try:  # the C extension (ruamel.yaml.clibz) is optional
+        from ruamel.yaml.cyaml import CBaseLoader
+    except ImportError:  # pragma: no cover - depends on the platform
+        return None
+    return CBaseLoader
+
+
 def c_available() -> bool:
-    return _CLoader is not None
+    return _c_loader() is not None
 
 
 def _raw_documents(text: str, use_c: bool) -> tuple[list[Any], int]:
     """ruamel nodes of every document, and the offset to add to their marks."""
-    if use_c and _CLoader is not None:
-        loader = _CLoader(text)
+    if use_c and c_available():
+        loader = _c_loader()(text)
         try:
             documents = []
             while loader.check_node():

@@ -1,0 +1,144 @@
+"""Results of whole runs of ``asynclint check``, cached by content.
+
+Rules look across files, so a file's findings depend on the files around it: the cache keeps
+the result of a whole run, keyed by everything the run read or could have read
+(:func:`run_key`): the asynclint version, the working folder, the paths asked for, the rules
+with their severities and options, the content digest of every file checked, the
+modification times of their folders and of the folders above them (a file created or removed
+next to them changes where an include or a role resolves; above the working folder and the
+paths checked only ``roles/`` folders count), and the project's action plugins.
+Files read only because an include reached them are recorded in the entry with their digests
+and checked on every hit.
+
+Entries live in ``$XDG_CACHE_HOME/asynclint/runs/`` (else ``~/.cache/asynclint/runs/``), one
+file per key, written to a temporary file and renamed, so that concurrent runs never see half
+an entry. An entry that cannot be read is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from asynclint import __version__
+from asynclint.linter import LintResult
+from asynclint.model.prefilter import digest_file
+
+CACHE_FORMAT = "runs-v1"  # bump when an entry's content changes meaning
+ROLES_DIR = "roles"
+
+
+def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_CACHE_HOME/asynclint/runs``, else ``~/.cache/asynclint/runs``."""
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "asynclint" / "runs"
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def folder_times(files: Iterable[str], roots: Iterable[str]) -> list[tuple[str, int | None]]:
+    """With their modification times (``None``: missing): the folders of ``files`` and the
+    folders above them inside ``roots``, and the ``roles/`` folder of every folder above them
+    (where a role name is looked up)."""
+    bounds = tuple(os.path.abspath(root) for root in roots)
+    folders: set[str] = set()
+    for file in files:
+        folder = os.path.dirname(os.path.abspath(file))
+        while folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    inside = {folder for folder in folders if folder.startswith(bounds)}
+    watched = inside | {os.path.join(folder, ROLES_DIR) for folder in folders}
+    return [(folder, _mtime(folder)) for folder in sorted(watched)]
+
+
+def _file_times(paths: Iterable[Path]) -> list[tuple[str, int | None]]:
+    return [(str(path), _mtime(str(path))) for path in sorted(paths)]
+
+
+def plugin_files(project_root: Path | None) -> list[tuple[str, int | None]]:
+    """The action plugins the action table would read, with their modification times."""
+    from asynclint.actions.discovery import collections_paths_from_env, discover
+
+    plugins = discover(project_root, (), collections_paths_from_env())
+    return _file_times(plugin.path for plugin in plugins.actions) + [
+        (module, None) for module in sorted(plugins.modules)]
+
+
+def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
+            options: Mapping[str, Any], targets: Sequence[tuple[str, str | None]],
+            project_root: Path | None) -> str:
+    """The key of one run; ``targets`` are (path, content digest or None) in check order."""
+    material = {
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "cwd": os.getcwd(),
+        "paths": list(paths),
+        "rules": list(rules),
+        "options": options,
+        "targets": list(targets),
+        "folders": folder_times((path for path, _ in targets), [os.getcwd(), *paths]),
+        "plugins": plugin_files(project_root),
+    }
+    text = json.dumps(material, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A run's result and the digests of the files it read beyond its targets."""
+
+    result: LintResult
+    dependencies: tuple[tuple[str, str | None], ...]
+
+    def fresh(self) -> bool:
+        return all(digest_file(path) == digest for path, digest in self.dependencies)
+
+
+def dependencies(paths: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    return tuple((path, digest_file(path)) for path in sorted(set(paths)))
+
+
+@dataclass(frozen=True)
+class RunCache:
+    directory: Path
+
+    def entry_path(self, key: str) -> Path:
+        return self.directory / CACHE_FORMAT / f"{key}.pickle"
+
+    def get(self, key: str) -> LintResult | None:
+        """The cached result, or ``None`` when missing, unreadable or out of date."""
+        try:
+            entry = pickle.loads(self.entry_path(key).read_bytes())
+        except Exception:  # a missing, truncated or foreign entry is a miss
+            return None
+        if not isinstance(entry, Entry) or not isinstance(entry.result, LintResult):
+            return None
+        return entry.result if entry.fresh() else None
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Write atomically; a cache that cannot be written only costs the next run."""
+        target = self.entry_path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, target)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return

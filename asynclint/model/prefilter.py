@@ -1,0 +1,227 @@
+"""Which files can matter to the selected rules, decided from their bytes before parsing.
+
+Ansible runs a playbook with every role and task file it reaches as one *run* (registered
+variables outlive plays), and a task file that no playbook reaches as a run of its own. Runs do
+not see each other, so a rule can only find something in a run holding one of its words
+(:data:`NEEDS`): ``async``/``poll`` for almost all of them.
+
+Files are reached in the same order as without the prefilter, but only the files that may
+include, import or list a role (:data:`LINK_WORDS`) are parsed on the way; the others are
+noted with the kind and name they were reached with. Then the project keeps
+
+- every run holding a *run* word of a selected rule, whole: the files that hold one, every
+  file that includes them or lists their role up to the playbook, and everything those reach;
+- every file holding a *local* word (``until``: the rule looks at the task alone);
+- every file beside an ``action_plugins/`` folder (a playbook there adds its plugins);
+- every file that may not compose (:func:`~asynclint.parsing.syntax.surely_composes`), so
+  that its syntax error is reported as without the prefilter;
+
+and the noted files among them are parsed as they were reached. Each kept file is modelled
+exactly as without the prefilter and every kept run is whole, so the findings are the same.
+A value written with a YAML escape (``"\\x61sync"``) could spell any word: such a file counts
+as holding all of them. A rule missing from :data:`NEEDS` turns the prefilter off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping
+
+from asynclint.model.keywords import IMPORT_PLAYBOOK
+from asynclint.model.nodes import Document, Task, document_task_nodes
+from asynclint.model.project import STDIN, discover
+from asynclint.parsing.source import MAX_BYTES
+from asynclint.parsing.syntax import surely_composes
+
+Words = tuple[frozenset[bytes], ...]  # any one group, every word of that group
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a file must hold for a rule to find something in it (local) or in its run."""
+
+    run: Words = ()
+    local: Words = ()
+
+    def __or__(self, other: "Need") -> "Need":
+        return Need(self.run + other.run, self.local + other.local)
+
+
+def _any(*words: bytes) -> Words:
+    return tuple(frozenset({word}) for word in words)
+
+
+ASYNC = Need(run=_any(b"async"))  # `async` and `async_status`
+ASYNC_KEYS = Need(run=_any(b"async", b"poll"))
+UNTIL = Need(run=_any(b"async"), local=_any(b"until"))  # its fix needs the wait's launch
+LOOPED_INCLUDE = Need(run=tuple(frozenset({include, loop})
+                                for include in (b"include_tasks", b"include_role")
+                                for loop in (b"loop", b"with_")))
+
+NEEDS: Mapping[str, Need] = {
+    "ASY000": Need(),  # every file is checked for syntax errors
+    "ASY001": ASYNC_KEYS, "ASY002": ASYNC_KEYS, "ASY003": ASYNC_KEYS, "ASY004": ASYNC_KEYS,
+    "ASY005": ASYNC, "ASY006": ASYNC_KEYS,
+    "ASY101": ASYNC, "ASY102": ASYNC, "ASY103": ASYNC, "ASY104": ASYNC, "ASY105": ASYNC,
+    "ASY106": ASYNC, "ASY107": UNTIL, "ASY108": UNTIL, "ASY109": ASYNC,
+    "ASY110": Need(run=_any(b"poll")), "ASY111": ASYNC, "ASY112": ASYNC, "ASY113": ASYNC,
+    "ASY114": ASYNC, "ASY115": ASYNC, "ASY116": LOOPED_INCLUDE, "ASY117": ASYNC,
+    "ASY118": ASYNC,
+    "ASY201": ASYNC, "ASY202": Need(run=_any(b"async", b"sleep")), "ASY203": ASYNC,
+    "ASY301": ASYNC,
+}
+# what a file must hold to include, import or list a role
+LINK_WORDS = frozenset({b"include_tasks", b"import_tasks", b"include_role", b"import_role",
+                        b"import_playbook", b"roles"})
+_ESCAPE = re.compile(rb"\\[xuU\r\n]")
+ACTION_DIR = "action_plugins"
+
+
+def need_of(codes: Iterable[str]) -> Need | None:
+    """What the rules ``codes`` need together; ``None`` when one of them is not in the table."""
+    total = Need()
+    for code in codes:
+        if code not in NEEDS:
+            return None
+        total = total | NEEDS[code]
+    return total
+
+
+def _all_words() -> frozenset[bytes]:
+    return frozenset(word for need in NEEDS.values() for group in (*need.run, *need.local)
+                     for word in group) | LINK_WORDS
+
+
+WORDS = _all_words()
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What the bytes of one file say: its digest, the words it holds, whether it composes."""
+
+    digest: str
+    words: frozenset[bytes]
+    composes: bool
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def scan_bytes(data: bytes) -> FileScan:
+    words = WORDS if _ESCAPE.search(data) else frozenset(w for w in WORDS if w in data)
+    return FileScan(digest(data), words, surely_composes(data))
+
+
+def read_bytes(path: str) -> bytes | None:
+    """``None`` when the file cannot be read here (the loader reports why)."""
+    try:
+        if os.path.getsize(path) > MAX_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def scan_file(path: str) -> FileScan | None:
+    data = read_bytes(path)
+    return None if data is None else scan_bytes(data)
+
+
+def digest_file(path: str) -> str | None:
+    data = read_bytes(path)
+    return None if data is None else digest(data)
+
+
+def _holds(words: frozenset[bytes], groups: Words) -> bool:
+    return any(group <= words for group in groups)
+
+
+def target_files(paths: Iterable[str], exclude: Callable[[Path], bool]) -> Iterator[Path]:
+    """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order."""
+    for raw in paths:
+        if raw == STDIN:
+            continue
+        root = Path(raw)
+        yield from (discover(root, exclude) if root.is_dir() else (root,))
+
+
+def run_edges(document: Document) -> Iterator[str]:
+    """Files that run as part of the runs of ``document``: its roles and task includes."""
+    for play in document.plays:
+        for role in play.roles:
+            if role.tasks_file:
+                yield role.tasks_file
+    for node in document_task_nodes(document):
+        if (isinstance(node, Task) and node.include is not None and node.include.resolved
+                and node.include.kind != IMPORT_PLAYBOOK):
+            yield node.include.resolved
+
+
+def _closure(start: Iterable[str], links: Mapping[str, set[str]]) -> set[str]:
+    found = set(start)
+    pending = list(found)
+    while pending:
+        for linked in links.get(pending.pop(), ()):
+            if linked not in found:
+                found.add(linked)
+                pending.append(linked)
+    return found
+
+
+class BytePrefilter:
+    """The :class:`~asynclint.model.project.Prefilter` for rules needing ``need``.
+
+    ``scans`` (by real path) may come from worker processes; missing files are scanned here.
+    Files that include, import or list nothing are left unparsed until :meth:`keep`.
+    """
+
+    def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None):
+        self.need = need
+        self.scans: dict[str, FileScan | None] = dict(scans or {})
+        self.action_dirs: dict[str, bool] = {}
+
+    def scan(self, real: str) -> FileScan | None:
+        if real not in self.scans:
+            self.scans[real] = scan_file(real)
+        return self.scans[real]
+
+    def unparsed(self, real_path: str) -> bool:
+        scan = self.scan(real_path)
+        return scan is not None and not scan.words & LINK_WORDS
+
+    def beside_actions(self, real: str) -> bool:
+        folder = os.path.dirname(real)
+        if folder not in self.action_dirs:
+            self.action_dirs[folder] = os.path.isdir(os.path.join(folder, ACTION_DIR))
+        return self.action_dirs[folder]
+
+    def seeds_run(self, real: str) -> bool:
+        """Holds a run word; a file never scanned here (standard input) may hold anything."""
+        if real not in self.scans:
+            return True
+        scan = self.scans[real]
+        return scan is not None and _holds(scan.words, self.need.run)
+
+    def kept_alone(self, real: str) -> bool:
+        """Holds a local word, may not compose, or sits beside ``action_plugins/``."""
+        scan = self.scans.get(real)
+        if scan is None or not scan.composes:
+            return True
+        return _holds(scan.words, self.need.local) or self.beside_actions(real)
+
+    def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str]) -> set[str]:
+        edges = {real: {os.path.realpath(target) for target in run_edges(document)}
+                 for real, document in documents.items() if document is not None}
+        includers: dict[str, set[str]] = {}
+        for real, targets in edges.items():
+            for target in targets:
+                includers.setdefault(target, set()).add(real)
+        reached = [*documents, *unread]
+        roots = _closure((real for real in reached if self.seeds_run(real)), includers)
+        return _closure(roots, edges) | {real for real in reached if self.kept_alone(real)}

@@ -1,0 +1,76 @@
+"""``asynclint check`` from paths to findings: scan, cache, prefilter, load, lint.
+
+Each stage can be turned off (:class:`Speed`) and the findings stay the same; the tests check
+that on the fixtures, the examples and a generated corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from asynclint.cache import Entry, RunCache, default_cache_dir, dependencies, run_key
+from asynclint.linter import LintResult, Selection, lint
+from asynclint.model import Project, load_project
+from asynclint.model.prefilter import BytePrefilter, digest_file, need_of, target_files
+from asynclint.parallel import default_jobs, scan_files
+from asynclint.rules import RULES
+
+
+@dataclass(frozen=True)
+class Speed:
+    prefilter: bool = True
+    cache_dir: Path | None = None  # None: no cache
+    jobs: int = 1
+
+
+def default_speed(cache: bool = True, jobs: int | None = None) -> Speed:
+    return Speed(cache_dir=default_cache_dir() if cache else None,
+                 jobs=default_jobs() if jobs is None else jobs)
+
+
+def _read_elsewhere(project: Project, targets: set[str]) -> list[str]:
+    """Real paths of the files the run reached beyond its targets (parsed, failed or skipped)."""
+    reached = [*project.by_real_path, *(os.path.realpath(error.path) for error in project.errors),
+               *(os.path.realpath(path) for path in project.skipped)]
+    return [path for path in reached if path not in targets and not path.startswith("<stdin>")]
+
+
+def check(
+    paths: Sequence[str],
+    selection: Selection = Selection(),
+    options: dict[str, dict[str, Any]] | None = None,
+    *,
+    exclude: Callable[[Path], bool] = lambda _: False,
+    stdin_data: bytes | None = None,
+    stdin_name: str = "<stdin>",
+    project_root: Path | None = None,
+    speed: Speed = Speed(),
+) -> LintResult:
+    rules = [rule for rule in RULES if selection.enabled(rule)]
+    need = need_of(rule.code for rule in rules) if speed.prefilter else None
+    cache = RunCache(speed.cache_dir) if speed.cache_dir and stdin_data is None else None
+    files = [str(path) for path in target_files(paths, exclude)]
+    key = None
+    if cache is not None:
+        key = run_key(paths=paths, rules=[(rule.code, selection.severity(rule).label)
+                                          for rule in rules],
+                      options=options or {}, project_root=project_root,
+                      targets=[(file, digest_file(file)) for file in files])
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    prefilter = None
+    if need is not None:
+        scans = scan_files(files, speed.jobs)
+        prefilter = BytePrefilter(need, {os.path.realpath(file): scan
+                                         for file, scan in zip(files, scans)})
+    project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
+                           exclude=exclude, prefilter=prefilter)
+    result = lint(project, selection, options, project_root)
+    if cache is not None and key is not None and not result.internal_errors:
+        reals = {os.path.realpath(file) for file in files}
+        cache.put(key, Entry(result, dependencies(_read_elsewhere(project, reals))))
+    return result
