@@ -101,3 +101,13 @@ def rename_variable(source: Source, node: YNode, old: str, new: str,
             return None
         edits += [Edit(offset + at, offset + at + len(old), new) for at in uses]
     return edits
+
+
+def renamed_expression(text: str, old: str, new: str) -> str | None:
+    """A bare expression with variable ``old`` renamed ``new`` (``None``: not precisely)."""
+    uses = _expression_uses(text, 0, old)
+    if uses is None:
+        return None
+    for at in reversed(uses):
+        text = text[:at] + new + text[at + len(old):]
+    return text
