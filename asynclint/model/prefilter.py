@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -118,9 +119,13 @@ def scan_bytes(data: bytes) -> FileScan:
 
 
 def read_bytes(path: str) -> bytes | None:
-    """``None`` when the file cannot be read here (the loader reports why)."""
+    """``None`` when the file cannot be read here (the loader reports why).
+
+    Only regular files are opened: a FIFO would block, a device would never end.
+    """
     try:
-        if os.path.getsize(path) > MAX_BYTES:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
         with open(path, "rb") as handle:
             return handle.read()
