@@ -61,6 +61,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
+from asynclint.graph.resources import touches
 from asynclint.rules.helpers import problem_at
 
 CODE = "ASY201"
@@ -83,14 +84,23 @@ def _looped_conflict(ctx, job) -> Problem | None:
 
 
 def check(ctx) -> Iterator[Problem]:
+    touching: dict[int, bool] = {}  # by id of the job's task: read each task's resources once
+
+    def touches_any(job) -> bool:
+        if id(job.task) not in touching:
+            touching[id(job.task)] = bool(touches(job.task))
+        return touching[id(job.task)]
+
     for job in ctx.graph.jobs():
-        if not job.is_launch:
+        if not job.is_launch or not touches_any(job):
             continue
         problem = _looped_conflict(ctx, job)
         if problem is not None:
             yield problem
             continue
         for other in ctx.graph.in_flight_at(job.node):
+            if not touches_any(other):
+                continue
             resource = ctx.graph.shared_resource(other.node, job.node)
             if resource is None:
                 continue
