@@ -19,6 +19,9 @@ import pytest
 
 from asynclint.links import rules_index_url
 
+# One worker builds the expensive environment once and runs every test that needs it.
+pytestmark = pytest.mark.xdist_group("ansible-lint-venv")
+
 ROOT = Path(__file__).resolve().parent.parent
 ANSIBLE_LINT = "ansible-lint==26.10.1"
 PLAYBOOK = """\

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# One worker builds the expensive environment once and runs every test that needs it.
+pytestmark = pytest.mark.xdist_group("pre-commit")
+
 ROOT = Path(__file__).resolve().parent.parent
 WRONG = """\
 - hosts: localhost
