@@ -190,3 +190,77 @@ def test_fix_goes_on_past_hostile_files(tree: Path) -> None:
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     assert "\n      async: 10\n" not in (tree / "good.yml").read_text()  # moved into the block
     assert (tree / "deep.yml").read_text() == "[" * 10_000 + "]" * 10_000 + "\n"
+
+
+# -- fixing under faults ----------------------------------------------------------------------
+# (tests/test_fix_fixtures.py covers a failing rename, an interrupted fsync, a chmod 444 file,
+# a file changed meanwhile, and BOM/CRLF/tabs/no final newline kept)
+
+BIG_FIXABLE = "".join(
+    ["- hosts: localhost\n  gather_facts: false\n  vars:\n    blob: |\n",
+     ("      " + "y" * 90 + "\n") * 40_000,
+     "  tasks:\n    - block:\n        - ansible.builtin.command: 'true'\n      async: 10\n"]
+)
+
+
+def test_a_fix_killed_at_any_moment_leaves_the_original_or_the_fixed_file(tmp_path: Path) -> None:
+    import random
+    import signal
+    import time
+
+    path = tmp_path / "big.yml"
+    original = BIG_FIXABLE.encode()
+    path.write_bytes(original)
+    started = time.monotonic()
+    asynclint("fix", "big.yml", cwd=tmp_path)
+    duration = time.monotonic() - started
+    fixed = path.read_bytes()
+    assert fixed != original and b"\n      async: 10\n" not in fixed
+    outcomes = set()
+    shuffle = random.Random(8)
+    moments = [duration * k / 8 for k in range(1, 8)]
+    moments += [duration * shuffle.uniform(0.8, 1.0) for _ in range(5)]
+    for moment in moments:
+        path.write_bytes(original)
+        proc = subprocess.Popen([sys.executable, "-m", "asynclint", "fix", "big.yml"],
+                                cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, preexec_fn=_limits)
+        time.sleep(moment)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=TIMEOUT)
+        now = path.read_bytes()
+        assert now in (original, fixed), f"killed after {moment:.2f} s: a partial file"
+        outcomes.add(now == fixed)
+    assert False in outcomes  # some kills did land before the write
+
+
+def _make_immutable(path: Path, monkeypatch) -> bool:
+    """``chattr +i`` (stops root too); where it is not available, renames fail instead."""
+    try:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+    except OSError:
+        done = False
+    if not done:
+        def refuse(src, dst):
+            raise PermissionError(1, "Operation not permitted", str(dst))
+
+        monkeypatch.setattr(os, "replace", refuse)
+    return done
+
+
+def test_an_immutable_file_is_reported_and_left_whole(tmp_path: Path, monkeypatch, capsys) -> None:
+    from asynclint.cli import main
+
+    path = tmp_path / "site.yml"
+    path.write_text(GOOD)
+    immutable = _make_immutable(path, monkeypatch)
+    try:
+        assert main(["fix", str(path)]) == 2
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    err = capsys.readouterr().err
+    reason = "it is read-only" if immutable else "cannot write it: Operation not permitted"
+    assert f"{path}: not written: {reason}" in err, err
+    assert path.read_text() == GOOD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.yml"]
