@@ -38,12 +38,14 @@ from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Fix
 from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
 from asynclint.model import Task
-from asynclint.model.keywords import ASYNC_KEYS, include_kind, short_name
+from asynclint.model.keywords import include_kind, short_name
 from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import async_keys, keys_phrase, problem_at
 
 # set_fact's arguments are variable names, not options: `async: 10` there sets a variable
 VARIABLE_ARGUMENTS = frozenset({"set_fact"})
+# builtin modules with an option of that name: `async` of yum_repository downloads in parallel
+OWN_OPTIONS = {"yum_repository": frozenset({"async"})}
 
 CODE = "ASY006"
 NAME = "async-in-module-args"
@@ -53,7 +55,8 @@ FIX = "safe"
 
 def _dedent_fix(task: Task, args: YMap, entries: list[YEntry]) -> Fix | None:
     """Move the keys next to the action; keys the task already sets are only removed."""
-    moved = [e for e in args.effective() if e.name in ASYNC_KEYS and not task.has(e.name)]
+    names = {entry.name for entry in entries}
+    moved = [e for e in args.effective() if e.name in names and not task.has(e.name)]
     lines = [entry_text(task.source, entry) for entry in moved]
     removal = remove_entries(task.source, args, entries)
     if removal is None or None in lines:
@@ -85,7 +88,8 @@ def check(ctx) -> Iterator[Problem]:
         if short_name(action) in VARIABLE_ARGUMENTS or not ctx.actions.is_ansible_core(action):
             continue
         for args in _argument_maps(task):
-            entries = async_keys(args)
+            own = OWN_OPTIONS.get(short_name(action), frozenset())
+            entries = [entry for entry in async_keys(args) if entry.name not in own]
             if entries:
                 yield problem_at(
                     task, entries[0],
