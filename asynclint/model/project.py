@@ -44,11 +44,15 @@ class Project:
     targets: frozenset[str]
     by_real_path: dict[str, Document] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
+    _real_paths: dict[str, str] = field(default_factory=dict, repr=False)
 
     def resolve(self, real_path: str | None) -> Document | None:
         if real_path is None:
             return None
-        return self.by_real_path.get(os.path.realpath(real_path))
+        real = self._real_paths.get(real_path)
+        if real is None:
+            real = self._real_paths[real_path] = os.path.realpath(real_path)
+        return self.by_real_path.get(real)
 
     def ansible_documents(self) -> Iterator[Document]:
         return (doc for doc in self.documents if doc.kind != "other")
