@@ -9,7 +9,7 @@ from asynclint.expressions import Reference, is_templated, value_references
 from asynclint.model import Task
 from asynclint.model.flow import Step
 from asynclint.model.keywords import short_name
-from asynclint.parsing import YEntry, YMap, YScalar
+from asynclint.parsing import YEntry, YMap, YNode, YScalar
 from asynclint.parsing.nodes import to_python
 from asynclint.model.readings import int_value, is_async_status, is_launch
 
@@ -33,10 +33,45 @@ def entry_reads(task: Task) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
             module = short_name(task.action or "")
             for argument in entry.value.effective():
                 bare = (module, argument.name) in BARE_ARGUMENTS
-                yield argument, value_references(to_python(argument.value), bare=bare)
+                yield argument, _references(argument.value, bare)
             continue
         bare = entry.name in CONDITIONALS
-        yield entry, value_references(to_python(entry.value), bare=bare)
+        yield entry, _references(entry.value, bare)
+
+
+def _references(node: YNode | None, bare: bool) -> tuple[Reference, ...]:
+    if not bare and not _may_template(node):
+        return ()
+    return value_references(to_python(node), bare=bare)
+
+
+def _may_template(node: YNode | None) -> bool:
+    """False when no string below ``node`` (keys included) can be a template.
+
+    Conservative: a non-scalar key (read as its ``repr``) counts as a possible template.
+    """
+    if node is None:
+        return False
+    stack: list[YNode] = [node]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, YScalar):
+            if is_templated(item.value):
+                return True
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, YMap):
+            for child in item.entries:
+                if not isinstance(child.key, YScalar):
+                    return True
+                stack.append(child.key)
+                stack.append(child.value)
+        else:
+            stack.extend(item.items)
+    return False
 
 
 def is_set_fact(task: Task) -> bool:
