@@ -58,8 +58,7 @@ from typing import Iterator
 
 from asynclint.expressions import value_references
 from asynclint.findings import Problem
-from asynclint.fixes import Edit, Fix
-from asynclint.fixes.edits import Applicability
+from asynclint.fixes import Applicability, Edit, Fix
 from asynclint.fixes.waits import (
     covering_retries,
     finished_test,
@@ -68,7 +67,12 @@ from asynclint.fixes.waits import (
     wait_delay,
     wait_module,
 )
-from asynclint.fixes.yaml_edit import insert_entries, insert_task_after, remove_entries, style_of
+from asynclint.fixes.yaml_edit import (
+    insert_entries,
+    insert_task_after,
+    remove_entries,
+    style_of,
+)
 from asynclint.model import Task
 from asynclint.rules.helpers import int_value, is_launch, problem_at
 
