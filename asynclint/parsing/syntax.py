@@ -13,8 +13,9 @@ import re
 from functools import cache
 from typing import Any
 
-# an alias starts a node: at the start of a line, after a space or a flow indicator
-_ALIAS = re.compile(rb"(?:^|[\s\[{,])\*", re.MULTILINE)
+# an alias starts a node: at the start of a line (after a BOM too), after a space or a flow
+# indicator
+_ALIAS = re.compile(rb"(?:^|\xef\xbb\xbf|[\s\[{,])\*", re.MULTILINE)
 # the composer gives up somewhere above 490 levels (its own limit, or Python's recursion)
 SAFE_DEPTH = 400
 
