@@ -52,8 +52,9 @@ def discover(
     search_paths: Sequence[Path],
     collections_paths: Sequence[Path],
 ) -> ProjectPlugins:
-    local_action_dirs = [*_named_dirs(project_root, ACTION_DIR), *search_paths]
-    local_library_dirs = _named_dirs(project_root, LIBRARY_DIR)
+    named = _named_dirs(project_root, (ACTION_DIR, LIBRARY_DIR))
+    local_action_dirs = [*named[ACTION_DIR], *search_paths]
+    local_library_dirs = named[LIBRARY_DIR]
     collection_roots = [
         *([project_root / "collections"] if project_root is not None else []),
         *collections_paths,
@@ -96,19 +97,21 @@ def _first_of_each_name(plugins: Sequence[PluginFile]) -> tuple[PluginFile, ...]
     return tuple(seen.values())
 
 
-def _named_dirs(root: Path | None, name: str) -> list[Path]:
-    """Folders called ``name`` under ``root``, shallowest first, skipping hidden and vendored trees."""
+def _named_dirs(root: Path | None, names: tuple[str, ...]) -> dict[str, list[Path]]:
+    """Folders called each of ``names`` under ``root``, shallowest first, skipping hidden and
+    vendored trees (one walk for all the names)."""
+    found: dict[str, list[Path]] = {name: [] for name in names}
     if root is None or not root.is_dir():
-        return []
-    found: list[Path] = []
+        return found
     for current, dirs, files in os.walk(root):
         if "pyvenv.cfg" in files:
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-        if name in dirs:
-            found.append(Path(current) / name)
-    return sorted(found, key=lambda p: (len(p.parts), p))
+        for name in names:
+            if name in dirs:
+                found[name].append(Path(current) / name)
+    return {name: sorted(paths, key=lambda p: (len(p.parts), p)) for name, paths in found.items()}
 
 
 def _collections(roots: Sequence[Path]) -> Iterator[tuple[str, str, Path]]:
