@@ -106,6 +106,17 @@ def test_10000_deep_nesting_is_one_syntax_error(tree: Path, text: str) -> None:
     assert GOOD_FINDING in found(findings)
 
 
+def test_yaml_only_the_pure_composer_reads_is_checked_quietly(tree: Path) -> None:
+    # ruamel's C composer rejects a colon inside a flow scalar (Ansible does not): the pure
+    # composer reads the file, and its warning about the reused anchor stays off stderr
+    (tree / "tags.yml").write_text("- hosts: localhost\n  tags: [&a db, &a db:create]\n"
+                                   "  tasks:\n    - ansible.builtin.command: 'true'\n"
+                                   "      poll: 5\n")
+    findings, proc = check(tree, ".")
+    assert found(findings) == {GOOD_FINDING, ("tags.yml", 5, "ASY110")}
+    assert proc.stderr == ""
+
+
 def test_a_billion_laughs_alias_bomb_is_not_expanded(tree: Path) -> None:
     lines = ["- hosts: localhost", "  gather_facts: false", "  vars:",
              '    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from typing import Any
 
@@ -41,7 +42,9 @@ def _raw_documents(text: str, use_c: bool) -> tuple[list[Any], int]:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
-    return list(yaml.compose_all(text)), 0
+    with warnings.catch_warnings():  # a reused anchor is valid YAML: no warning on stderr
+        warnings.simplefilter("ignore")
+        return list(yaml.compose_all(text)), 0
 
 
 def _tag(raw: Any) -> str | None:
