@@ -81,7 +81,8 @@ class YMap:
     def entry(self, key: str) -> YEntry | None:
         """The last entry named ``key`` (Ansible keeps the last of duplicate keys)."""
         for item in reversed(self.entries):
-            if item.name == key:
+            name = item.key
+            if (name.value if isinstance(name, YScalar) else None) == key:
                 return item
         return None
 
@@ -103,8 +104,10 @@ class YMap:
 
     def effective(self) -> tuple[YEntry, ...]:
         """Entries without the ones a later duplicate key overrides."""
-        last = {item.name: index for index, item in enumerate(self.entries)}
-        return tuple(e for i, e in enumerate(self.entries) if last.get(e.name) == i)
+        names = [item.key.value if isinstance(item.key, YScalar) else None
+                 for item in self.entries]
+        last = {name: index for index, name in enumerate(names)}
+        return tuple(e for i, e in enumerate(self.entries) if last.get(names[i]) == i)
 
 
 @dataclass(frozen=True, slots=True)
