@@ -114,10 +114,14 @@ def flows(project: Project) -> tuple[Flow, ...]:
             for play in document.plays:
                 result.extend(_play_flows(project, document, play))
     reached = {step.task.source.path for flow in result for step in flow.steps}
+    expanded = {
+        id(document): tuple(_expand(document.tasks, project, (), (), "block", (document.path,)))
+        for document in project.ansible_documents()
+    }
     included = {
         target.path
         for document in project.ansible_documents()
-        for step in _expand(document.tasks, project, (), (), "block", (document.path,))
+        for step in expanded[id(document)]
         if step.includes
         for target in (project.resolve(step.includes[-1].include.resolved),)
         if target is not None
@@ -127,7 +131,7 @@ def flows(project: Project) -> tuple[Flow, ...]:
     for document in roots:
         if document.path in reached:
             continue
-        steps = tuple(_expand(document.tasks, project, (), (), "block", (document.path,)))
+        steps = expanded[id(document)]
         section = "handlers" if any(s.task.section == "handlers" for s in steps) else "tasks"
         result.append(Flow(document, None, section, steps))
         reached.update(step.task.source.path for step in steps)
