@@ -7,7 +7,9 @@ cross-cutting: selection, severity, ``# noqa`` suppression, syntax errors
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import traceback
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -105,6 +107,19 @@ class LintResult:
     internal_errors: tuple[str, ...] = ()
 
 
+def _internal_error(rule: Rule) -> str:
+    """One line naming the rule, the exception and where it was raised.
+
+    The whole traceback only with ``ASYNCLINT_DEBUG`` set: users get a report, not a dump.
+    """
+    if os.environ.get("ASYNCLINT_DEBUG"):
+        return f"rule {rule.code} failed:\n{traceback.format_exc()}"
+    error = sys.exc_info()[1]
+    frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"rule {rule.code} failed: {type(error).__name__}: {error}{where}"
+
+
 def noqa_codes(line: str) -> frozenset[str] | None:
     """Codes silenced by a ``# noqa`` comment on ``line``; an empty set silences all."""
     match = _NOQA.search(line)
@@ -177,7 +192,7 @@ def lint(
                     continue
                 found.setdefault((finding.path, finding.start, finding.code), finding)
         except Exception:  # a rule bug must not hide the other rules' findings
-            internal.append(f"rule {rule.code} failed:\n{traceback.format_exc()}")
+            internal.append(_internal_error(rule))
     findings = list(found.values()) + syntax
     findings.sort(key=lambda f: f.sort_key)
     files = len(project.documents) + len(project.errors) + len(project.skipped)

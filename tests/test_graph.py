@@ -9,6 +9,7 @@ from pathlib import Path
 
 from asynclint.cli import main
 from asynclint.graph import TaskGraph, build_graph
+from asynclint.linter import Selection, lint
 from asynclint.model import load_project
 from asynclint.model.flow import flows
 
@@ -269,3 +270,31 @@ def test_networkx_loads_only_when_a_graph_is_built() -> None:
     code = ("import sys, asynclint.rules, asynclint.graph.records, asynclint.linter\n"
             "assert 'networkx' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_loop_over_the_enclosing_loop_variable_terminates(tmp_path: Path) -> None:
+    """`loop: "{{ item }}"` inside an include looping with `item` reads the include's item."""
+    (tmp_path / "inner.yml").write_text(
+        "- ansible.builtin.command: echo {{ item }}\n"
+        "  loop: \"{{ item }}\"\n"
+        "  async: 10\n"
+        "  poll: 0\n"
+        "  register: inner\n"
+        "- ansible.builtin.async_status:\n"
+        "    jid: \"{{ item.ansible_job_id }}\"\n"
+        "  loop: \"{{ inner.results }}\"\n"
+        "  register: done\n"
+        "  until: done is finished\n"
+        "  retries: 20\n"
+        "  delay: 1\n",
+        encoding="utf-8",
+    )
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  tasks:\n"
+        "    - ansible.builtin.include_tasks: inner.yml\n"
+        "      loop: [[1, 2], [3]]\n",
+        encoding="utf-8",
+    )
+    result = lint(load_project([str(playbook)]), Selection(extend_select=frozenset({"ALL"})))
+    assert result.internal_errors == ()

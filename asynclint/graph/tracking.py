@@ -73,16 +73,27 @@ class _Scope:
         self.play = node.play
         self.depth = 0
 
-    def loop_elements(self, name: str) -> tuple[Element, ...] | None:
-        """What loop variable ``name`` holds, when a loop of the task or its includes binds it."""
+    def loop_elements(self, name: str, start: int = 0) -> tuple[Element, ...] | None:
+        """What loop variable ``name`` holds, when a loop of the task or its includes binds it.
+
+        A loop's own value is read in the scope around it (``loop: "{{ item }}"`` under an
+        include looping with ``item`` reads the include's item), so the search moves outward.
+        """
         step = self.node.step
-        for holder in (step.task, *reversed(step.includes)):
+        holders = (step.task, *reversed(step.includes))
+        for index in range(start, len(holders)):
+            holder = holders[index]
             if holder.loop is not None and holder.loop_var == name:
-                return loop_elements(holder.value(holder.loop.name), self.resolve)
+                outer = index + 1
+                return loop_elements(holder.value(holder.loop.name),
+                                     lambda inner: self._resolve(inner, outer))
         return None
 
     def resolve(self, name: str) -> frozenset[Origin]:
-        elements = self.loop_elements(name)
+        return self._resolve(name, 0)
+
+    def _resolve(self, name: str, start: int) -> frozenset[Origin]:
+        elements = self.loop_elements(name, start)
         if elements is not None:
             return frozenset(element.origin for element in elements)
         if name in self.state:
