@@ -87,7 +87,7 @@ class Context:
     def graph(self):
         from asynclint.graph import build_graph
 
-        return build_graph(self.project, self.flows)
+        return build_graph(self.project, self.flows, data=False)
 
 
 def playbook_action_dirs(project: Project) -> tuple[Path, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from asynclint.graph.records import (
     DATA,
@@ -18,7 +18,7 @@ from asynclint.graph.records import (
     Wait,
 )
 from asynclint.graph.resources import conflict, touches
-from asynclint.graph.tracking import walk_run
+from asynclint.graph.tracking import RunFacts, walk_run
 from asynclint.model import Project
 from asynclint.model.flow import Flow, Step
 
@@ -34,12 +34,16 @@ class TaskGraph:
     """
 
     nodes: tuple[GraphNode, ...]
-    _edges: tuple[Edge, ...]
+    _all_edges: Callable[[], tuple[Edge, ...]]
     _jobs: tuple[Job, ...]
     _reads: tuple[ResultRead, ...]
     _by_step: Mapping[Step, GraphNode]
     _job_by_node: Mapping[GraphNode, Job]
     _in_flight: Mapping[GraphNode, tuple[Job, ...]]
+
+    @cached_property
+    def _edges(self) -> tuple[Edge, ...]:
+        return self._all_edges()
 
     @cached_property
     def _digraph(self) -> "nx.MultiDiGraph":
@@ -172,27 +176,40 @@ def _in_flight(
             open_jobs.append(launched[node])
 
 
-def build_graph(project: Project, flows: tuple[Flow, ...]) -> TaskGraph:
+def _run_edges(run: tuple[GraphNode, ...], facts: RunFacts) -> list[Edge]:
+    return [*_sequence(run), *facts.edges, *_resources(run)]
+
+
+def build_graph(project: Project, flows: tuple[Flow, ...], data: bool = True) -> TaskGraph:
     """The graph of every run of tasks in ``flows``.
 
     ``project`` is the model the flows were read from; the flows already carry every task.
+    Without ``data``, the edges (data edges need every variable reference of every task) are
+    worked out on first use: jobs, waits and reads alone are cheaper to find.
     """
     nodes = tuple(_nodes(_runs(flows)))
-    runs: dict[int, list[GraphNode]] = {}
+    grouped: dict[int, list[GraphNode]] = {}
     for node in nodes:
-        runs.setdefault(node.run, []).append(node)
+        grouped.setdefault(node.run, []).append(node)
+    runs = [tuple(members) for members in grouped.values()]
     edges: list[Edge] = []
     jobs: list[Job] = []
     reads: list[ResultRead] = []
     in_flight: dict[GraphNode, tuple[Job, ...]] = {}
-    for members in runs.values():
-        run = tuple(members)
-        facts = walk_run(run)
-        edges += [*_sequence(run), *facts.edges, *_resources(run)]
+    for run in runs:
+        facts = walk_run(run, data)
+        if data:
+            edges += _run_edges(run, facts)
         jobs += facts.jobs
         reads += facts.reads
         in_flight.update(_in_flight(run, facts.jobs))
+    if data:
+        known = tuple(edges)
+        all_edges: Callable[[], tuple[Edge, ...]] = lambda: known
+    else:
+        all_edges = lambda: tuple(edge for run in runs
+                                  for edge in _run_edges(run, walk_run(run, True)))
     return TaskGraph(
-        nodes, tuple(edges), tuple(jobs), tuple(reads),
+        nodes, all_edges, tuple(jobs), tuple(reads),
         {node.step: node for node in nodes}, {job.node: job for job in jobs}, in_flight,
     )

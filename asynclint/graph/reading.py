@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Collection, Iterator
 
 from asynclint.expressions import Reference, is_templated, value_references
 from asynclint.model import Task
@@ -19,12 +19,14 @@ BARE_ARGUMENTS = frozenset({("debug", "var"), ("assert", "that")})
 _FREE_FORM_ARG = re.compile(r"""(\w+)=(\{\{.*?\}\}\S*|"[^"]*"|'[^']*'|\S+)""")
 
 
-def entry_reads(task: Task) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
+def entry_reads(task: Task, names: Collection[str] | None = None
+                ) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
     """Each key of the task with the references in its value.
 
     Module arguments given as a mapping count key by key (``msg:`` of a debug task), the
     other keywords as a whole; ``when``/``until``/``changed_when``/``failed_when``, a debug
     ``var`` and an assert ``that`` are bare expressions. ``name`` is left out: it is only displayed.
+    With ``names``, a value whose text mentions none of them is not parsed (no references).
     """
     for entry in task.map.effective():
         if entry.name == "name":
@@ -33,16 +35,47 @@ def entry_reads(task: Task) -> Iterator[tuple[YEntry, tuple[Reference, ...]]]:
             module = short_name(task.action or "")
             for argument in entry.value.effective():
                 bare = (module, argument.name) in BARE_ARGUMENTS
-                yield argument, _references(argument.value, bare)
+                yield argument, _references(argument.value, bare, names)
             continue
         bare = entry.name in CONDITIONALS
-        yield entry, _references(entry.value, bare)
+        yield entry, _references(entry.value, bare, names)
 
 
-def _references(node: YNode | None, bare: bool) -> tuple[Reference, ...]:
+def _references(node: YNode | None, bare: bool,
+                names: Collection[str] | None = None) -> tuple[Reference, ...]:
     if not bare and not _may_template(node):
         return ()
+    if names is not None and not mentions(node, names):
+        return ()
     return value_references(to_python(node), bare=bare)
+
+
+def _scalars(node: YNode | None) -> Iterator[YScalar]:
+    """Every scalar below ``node``, keys included (each node once, aliases too)."""
+    stack: list[YNode] = [] if node is None else [node]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, YScalar):
+            yield item
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, YMap):
+            for child in item.entries:
+                stack.append(child.key)
+                stack.append(child.value)
+        else:
+            stack.extend(item.items)
+
+
+def mentions(node: YNode | None, names: Collection[str]) -> bool:
+    """True when the text of a scalar below ``node`` holds one of ``names``.
+
+    A reference to a variable spells its name, so a value mentioning none reads none of them.
+    """
+    return any(name in scalar.value for scalar in _scalars(node) for name in names)
 
 
 def _may_template(node: YNode | None) -> bool:

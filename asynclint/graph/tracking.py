@@ -42,6 +42,7 @@ from asynclint.graph.values import (
     value_origins,
 )
 from asynclint.model.readings import is_async_status
+from asynclint.parsing import YMap
 
 MAX_ALIAS_DEPTH = 8
 
@@ -126,8 +127,9 @@ def _describe(reference: Reference, origin: Origin, through_loop: bool) -> str:
 class RunWalker:
     """Walks the nodes of one run once, in order."""
 
-    def __init__(self, nodes: tuple[GraphNode, ...]):
+    def __init__(self, nodes: tuple[GraphNode, ...], data: bool = True):
         self.nodes = nodes
+        self.data = data
         self.state: dict[str, frozenset[Origin]] = {}
         self.producers: dict[str, GraphNode] = {}
         self.pending: list[_Pending] = []
@@ -148,14 +150,42 @@ class RunWalker:
         return RunFacts(jobs, tuple(dict.fromkeys(self.edges)), tuple(self.reads))
 
     # -- reads ---------------------------------------------------------------------------
+    def _live(self, node: GraphNode) -> frozenset[str] | None:
+        """Names through which a value may reach a job result at ``node``; ``None``: any name.
+
+        Every :class:`Origin` starts in :attr:`state`, and a name leads to one only when it is
+        in :attr:`state`, a loop variable or a ``vars:`` alias, so a value mentioning none of
+        these reads no job. With data edges every reference counts.
+        """
+        if self.data:
+            return None
+        if not self.state:
+            return frozenset()
+        step = node.step
+        names = set(self.state)
+        for looping in (step.task, *step.includes):
+            if looping.loop is not None:
+                names.add(looping.loop_var)
+        for holder in (step.task, *step.blocks, *step.includes):
+            variables = holder.node("vars")
+            if isinstance(variables, YMap):
+                names.update(entry.name for entry in variables.entries if entry.name)
+        if node.play is not None:
+            names.update(_play_var_names(node.play))
+        return frozenset(names)
+
     def _reads(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
-        for entry, references in entry_reads(task):
+        live = self._live(node)
+        if live is not None and not live:
+            return
+        for entry, references in entry_reads(task, live):
             for reference in references:
-                producer = self.producers.get(reference.name)
-                bound = scope.loop_elements(reference.name) is not None
-                if producer is not None and not bound:
-                    self.edges.append(Edge(producer.key, node.key, DATA, reference.name))
+                if self.data:
+                    producer = self.producers.get(reference.name)
+                    bound = scope.loop_elements(reference.name) is not None
+                    if producer is not None and not bound:
+                        self.edges.append(Edge(producer.key, node.key, DATA, reference.name))
                 for origin in reference_origins(reference, scope.resolve, whole=True):
                     if origin.launch is node:
                         continue
@@ -209,8 +239,11 @@ class RunWalker:
     # -- what the task sets ----------------------------------------------------------------
     def _produce(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
-        for name, value in set_facts(task).items():
-            origins = value_origins(value, scope.resolve)
+        facts = set_facts(task)
+        live = self._live(node) if facts else None
+        for name, value in facts.items():
+            reads = live is None or (bool(live) and mentions_any(value, live))
+            origins = value_origins(value, scope.resolve) if reads else frozenset()
             self._set(name, origins, node)
         mode = job_mode(task)
         if mode is not None:
@@ -239,5 +272,26 @@ class RunWalker:
         )
 
 
-def walk_run(nodes: tuple[GraphNode, ...]) -> RunFacts:
-    return RunWalker(nodes).walk()
+def _play_var_names(play) -> tuple[str, ...]:
+    variables = play.node("vars")
+    if not isinstance(variables, YMap):
+        return ()
+    return tuple(entry.name for entry in variables.entries if entry.name)
+
+
+def mentions_any(value: object, names: frozenset[str]) -> bool:
+    """True when a plain value (a string, or lists and mappings of them) spells one of ``names``."""
+    if isinstance(value, str):
+        return any(name in value for name in names)
+    if isinstance(value, dict):
+        return any(mentions_any(key, names) or mentions_any(item, names)
+                   for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(mentions_any(item, names) for item in value)
+    return False
+
+
+def walk_run(nodes: tuple[GraphNode, ...], data: bool = True) -> RunFacts:
+    """The jobs, reads and edges of one run; without ``data``, no data edges, and values
+    that cannot lead to a job result are not parsed."""
+    return RunWalker(nodes, data).walk()
