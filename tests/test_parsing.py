@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from asynclint.parsing import ParseError, YMap, YScalar, YSeq, compose_documents, source_from_text
 from asynclint.parsing.compose import c_available
 from asynclint.parsing.nodes import to_python, walk
+from asynclint.parsing.syntax import shallow, surely_composes
 
 BACKENDS = [pytest.param(True, id="c"), pytest.param(False, id="pure")]
 
@@ -145,3 +146,60 @@ def test_c_and_pure_composers_agree(text: str) -> None:
         for node in walk(doc):
             if isinstance(node, YScalar) and node.style == "":
                 assert text[node.start:node.end] == node.value
+
+
+# -- the prefilter's "surely composes" -----------------------------------------------------
+
+def _composes(text: str) -> bool:
+    try:
+        compose_documents(source_from_text("t.yml", text))
+    except ParseError:
+        return False
+    return True
+
+
+def _block_nest(depth: int, style: str) -> str:
+    if style == "compact":
+        return "- " * depth + "x\n"
+    if style == "sequences":
+        return "".join(" " * (2 * level) + "-\n" for level in range(depth)) + " " * (2 * depth) + "x\n"
+    return "".join(" " * level + f"k{level}:\n" for level in range(depth)) + " " * depth + "x\n"
+
+
+@pytest.mark.parametrize("style", ["compact", "sequences", "mappings"])
+@pytest.mark.parametrize("depth", [10, 150, 600, 2000])
+def test_surely_composes_is_never_wrong_about_nesting(style: str, depth: int) -> None:
+    text = _block_nest(depth, style)
+    if surely_composes(text.encode()):
+        assert _composes(text)
+    if depth >= 600:
+        assert not _composes(text) and not surely_composes(text.encode())
+
+
+def test_long_lines_of_text_still_surely_compose() -> None:
+    text = "- name: x\n  ansible.builtin.command: echo " + "word " * 2000 + "\n"
+    assert shallow(text.encode()) and surely_composes(text.encode())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.recursive(
+    st.sampled_from(["x", "'q'", "{{ a * b }}", "*x", "&a y"]),
+    lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda items: ("seq", items)),
+                            st.lists(inner, max_size=3).map(lambda items: ("map", items))),
+    max_leaves=40,
+))
+def test_surely_composes_implies_composes(tree: object) -> None:
+    def render(node: object, indent: int) -> str:
+        pad = " " * indent
+        if isinstance(node, str):
+            return f"{pad}- {node}\n"
+        kind, items = node  # type: ignore[misc]
+        if not items:
+            return f"{pad}- []\n" if kind == "seq" else f"{pad}- {{}}\n"
+        if kind == "seq":
+            return f"{pad}-\n" + "".join(render(item, indent + 2) for item in items)
+        return f"{pad}-\n" + "".join(f"{pad}  k{i}:\n" + render(item, indent + 4)
+                                      for i, item in enumerate(items))
+    text = render(tree, 0)
+    if surely_composes(text.encode()):
+        assert _composes(text), text

@@ -62,6 +62,12 @@ class _Converter:
         self.memo: dict[int, YNode] = {}
 
     def convert(self, raw: Any, depth: int = 0) -> YNode:
+        if raw.id == "scalar":  # a leaf: an alias of it is an equal scalar, no need to share
+            tag = raw.tag
+            if tag is not None and (tag.startswith(_STANDARD_TAG) or tag in ("!", "?")):
+                tag = None
+            return YScalar(raw.value, raw.start_mark.index + self.shift,
+                           raw.end_mark.index + self.shift, raw.style or "", tag)
         known = self.memo.get(id(raw))
         if known is not None:
             return known
@@ -74,9 +80,7 @@ class _Converter:
         end = raw.end_mark.index + self.shift
         node: YNode
         kind = raw.id
-        if kind == "scalar":
-            node = YScalar(raw.value, start, end, raw.style or "", _tag(raw))
-        elif kind == "sequence":
+        if kind == "sequence":
             items = tuple(self.convert(child, depth + 1) for child in raw.value)
             node = YSeq(items, start, end, bool(raw.flow_style), _tag(raw))
         else:

@@ -20,15 +20,22 @@ _ALIAS = re.compile(rb"(?:^|\xef\xbb\xbf|[\s\[{,])\*", re.MULTILINE)
 SAFE_DEPTH = 400
 
 
-def nesting_bound(data: bytes) -> int:
-    """An upper bound of the nesting depth of any YAML in ``data``.
+def shallow(data: bytes, limit: int = SAFE_DEPTH) -> bool:
+    """True when no YAML in ``data`` can nest deeper than ``limit`` levels.
 
-    A block collection nested in another starts further right, or at the same column for a
-    sequence under a mapping key: at most two levels per column. Flow collections need a
-    bracket each.
+    A block collection nested in another starts on a new line further right, or at the same
+    column for a sequence under a mapping key, or after a `-`/`?`/`:` indicator at the start
+    of its line (``- - x``): at most two levels per leading column (spaces and indicators).
+    Flow collections need a bracket each. Long lines of text cost nothing.
     """
-    widest = max(map(len, data.split(b"\n")), default=0)
-    return 2 * widest + 2 + data.count(b"[") + data.count(b"{")
+    brackets = data.count(b"[") + data.count(b"{")
+    if 2 * len(data) + 2 + brackets <= limit:
+        return True
+    widest = (limit - 2 - brackets) // 2  # the widest leading run that stays within it
+    if widest < 0:
+        return False
+    deeper = re.compile(rb"^[ \-?:]{%d}" % (widest + 1), re.MULTILINE)
+    return deeper.search(data) is None
 
 
 def _decodes(data: bytes) -> bool:
@@ -65,5 +72,5 @@ def _c_parses(data: bytes) -> bool:
 
 
 def surely_composes(data: bytes) -> bool:
-    return (_decodes(data) and _ALIAS.search(data) is None
-            and nesting_bound(data) <= SAFE_DEPTH and _c_parses(data))
+    return (_decodes(data) and (b"*" not in data or _ALIAS.search(data) is None)
+            and shallow(data) and _c_parses(data))
