@@ -117,3 +117,151 @@ def test_cases(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.chdir(tmp_path / "project")
     for selection in SELECTIONS.values():
         _assert_same(["."], selection, tmp_path / "cache")
+
+
+# A playbook applying roles is one run; the prefilter keeps, of a run, the files holding the
+# words and the files tied to their jobs. Each case has a role that must be kept (it holds the
+# finding or changes it) and a role that must not matter (`unrelated`). The codes show what
+# the unfiltered run finds, so none of these cases passes by finding nothing.
+UNRELATED = ("- ansible.builtin.command: /bin/true\n  register: other\n"
+             "- ansible.builtin.debug:\n    msg: \"{{ other.stdout }}\"\n")
+LAUNCH = ("- ansible.builtin.command: sleep 1\n  async: 60\n  poll: 0\n  register: job\n")
+WAIT = ("- ansible.builtin.async_status:\n    jid: \"{{ job.ansible_job_id }}\"\n"
+        "  register: done\n  until: done is finished\n  retries: 30\n  delay: 1\n")
+
+
+def _site(*roles: str, play_vars: str = "") -> str:
+    listed = "".join(f"    - {role}\n" for role in roles)
+    return f"- hosts: all\n{play_vars}  roles:\n{listed}"
+
+
+RELATED = {
+    # the register is read (unawaited) in another role
+    "read in a sibling role": ({
+        "site.yml": _site("launch", "unrelated", "reader"),
+        "roles/launch/tasks/main.yml": LAUNCH,
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+        "roles/reader/tasks/main.yml": "- ansible.builtin.debug:\n    msg: \"{{ job.stdout }}\"\n",
+    }, {"ASY115"}),
+    # a fact set from the register in one role, its job id waited on in another
+    "alias through set_fact": ({
+        "site.yml": _site("launch", "alias", "unrelated", "waiter"),
+        "roles/launch/tasks/main.yml": LAUNCH,
+        "roles/alias/tasks/main.yml": "- ansible.builtin.set_fact:\n    saved: \"{{ job }}\"\n",
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+        "roles/waiter/tasks/main.yml": "- ansible.builtin.debug:\n    msg: \"{{ saved.stdout }}\"\n",
+    }, {"ASY115"}),
+    # a play variable names the register; a role reads it
+    "alias through play vars": ({
+        "site.yml": _site("launch", "unrelated", "reader",
+                          play_vars="  vars:\n    launched: \"{{ job }}\"\n"),
+        "roles/launch/tasks/main.yml": LAUNCH,
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+        "roles/reader/tasks/main.yml": "- ansible.builtin.debug:\n    msg: \"{{ launched.stdout }}\"\n",
+    }, {"ASY115"}),
+    # an include passes the register on in its vars; the included file reads it
+    "alias through include vars": ({
+        "site.yml": _site("launch", "unrelated"),
+        "roles/launch/tasks/main.yml": LAUNCH + (
+            "- ansible.builtin.include_tasks: read.yml\n  vars:\n    passed: \"{{ job }}\"\n"),
+        "roles/launch/tasks/read.yml": "- ansible.builtin.debug:\n    msg: \"{{ passed.stdout }}\"\n",
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+    }, {"ASY115"}),
+    # an include loops over the looped launch's results; the included file reads `item`
+    "include looping over the results": ({
+        "site.yml": _site("launch", "unrelated"),
+        "roles/launch/tasks/main.yml": (
+            "- ansible.builtin.command: sleep {{ item }}\n  loop: [1, 2]\n  async: 60\n"
+            "  poll: 0\n  register: jobs\n"
+            "- ansible.builtin.include_tasks: each.yml\n  loop: \"{{ jobs.results }}\"\n"),
+        "roles/launch/tasks/each.yml": "- ansible.builtin.debug:\n    msg: \"{{ item.stdout }}\"\n",
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+    }, {"ASY115"}),
+    # an include whose target is unknown hides where the job is waited for: no ASY105
+    # (`launch_b` of another playbook has no such include: ASY105 there)
+    "unknown include after the launch": ({
+        "site.yml": _site("launch", "unrelated", "dynamic"),
+        "roles/launch/tasks/main.yml": LAUNCH,
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+        "roles/dynamic/tasks/main.yml": "- ansible.builtin.include_tasks: \"{{ which }}.yml\"\n",
+        "other.yml": _site("launch_b"),
+        "roles/launch_b/tasks/main.yml": LAUNCH,
+    }, {"ASY105"}),
+    # the same name registered again by a plain task: `reader` reads that one (no ASY115
+    # there), while `reader_b` in another playbook reads the job's
+    "register overwritten in a sibling role": ({
+        "site.yml": _site("launch", "overwrite", "unrelated", "reader"),
+        "roles/launch/tasks/main.yml": LAUNCH,
+        "roles/overwrite/tasks/main.yml": "- ansible.builtin.command: /bin/true\n  register: job\n",
+        "roles/unrelated/tasks/main.yml": UNRELATED,
+        "roles/reader/tasks/main.yml": "- ansible.builtin.debug:\n    msg: \"{{ job.stdout }}\"\n",
+        "roles/reader_b/tasks/main.yml": "- ansible.builtin.debug:\n    msg: \"{{ job.rc }}\"\n",
+        "other.yml": _site("launch", "reader_b"),
+    }, {"ASY115"}),
+    # two package jobs in flight together, with plain package tasks elsewhere in the run
+    "package jobs": ({
+        "site.yml": _site("web", "unrelated", "db", "waiter"),
+        "roles/web/tasks/main.yml": "- ansible.builtin.apt:\n    name: nginx\n  async: 60\n"
+                                    "  poll: 0\n  register: job\n",
+        "roles/unrelated/tasks/main.yml": "- ansible.builtin.apt:\n    name: curl\n",
+        "roles/db/tasks/main.yml": "- ansible.builtin.apt:\n    name: postgresql\n  async: 60\n"
+                                   "  poll: 0\n  register: db\n",
+        "roles/waiter/tasks/main.yml": WAIT,
+    }, {"ASY201"}),
+    # a looped include runs a file that includes a file looping with `item` again
+    "looped include two levels down": ({
+        "site.yml": "- hosts: all\n  tasks:\n    - ansible.builtin.include_tasks: a.yml\n"
+                    "      loop: [1, 2]\n    - ansible.builtin.include_tasks: plain.yml\n",
+        "a.yml": "- ansible.builtin.include_tasks: b.yml\n",
+        "b.yml": "- ansible.builtin.debug:\n    msg: x\n  loop: [3]\n",
+        "plain.yml": "- ansible.builtin.debug:\n    msg: y\n",
+    }, {"ASY116"}),
+    # `retries` spelled every way: only those that may be 0 are findings
+    "retries spellings": ({
+        "tasks/t.yml": "".join(
+            f"- ansible.builtin.uri:\n    url: x\n  until: r is success\n  retries: {value}\n"
+            for value in ("0", "'0'", "-1", "!!int 0", "0x0", "5", "\"{{ n }}\"")),
+        "tasks/ok.yml": "- ansible.builtin.uri:\n    url: x\n  until: r is success\n"
+                        "  retries: 5\n  # retries: 10\n",
+        "tasks/fine.yml": "- ansible.builtin.uri:\n    url: x\n  until: r is success\n"
+                          "  retries: 3\n",
+    }, {"ASY107"}),
+    # a long line does not make a file "maybe not composing"; a syntax error is still found
+    "long lines and a syntax error": ({
+        "long.yml": "- ansible.builtin.command: echo " + "word " * 500 + "\n",
+        "broken.yml": "- a: [b\n" + "  c: " + "x" * 500 + "\n",
+    }, {"ASY000"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RELATED))
+def test_related_files_are_kept(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files, codes = RELATED[case]
+    for name, text in files.items():
+        path = tmp_path / "project" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.chdir(tmp_path / "project")
+    found = check(["."], SELECTIONS["all"], speed=PLAIN).findings
+    assert codes <= {finding.code for finding in found}, [f.to_json() for f in found]
+    for selection in SELECTIONS.values():
+        _assert_same(["."], selection, tmp_path / "cache")
+    kept = check(["."], SELECTIONS["default"], speed=Speed())
+    assert kept.files == check(["."], SELECTIONS["default"], speed=PLAIN).files
+
+
+def test_the_prefilter_leaves_unrelated_roles_unread(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    files, _ = RELATED["read in a sibling role"]
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.chdir(tmp_path)
+    need = need_of(rule.code for rule in RULES if Selection().enabled(rule))
+    from asynclint.model import load_project
+    from asynclint.model.prefilter import BytePrefilter
+
+    project = load_project(["."], prefilter=BytePrefilter(need))
+    assert "roles/unrelated/tasks/main.yml" in project.skipped
+    assert "roles/reader/tasks/main.yml" not in project.skipped

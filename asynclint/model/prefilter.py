@@ -43,13 +43,23 @@ Words = tuple[frozenset[bytes], ...]  # any one group, every word of that group
 
 @dataclass(frozen=True)
 class Need:
-    """What a file must hold for a rule to find something in it (local) or in its run."""
+    """What a file must hold for a rule to find something in it or in its run.
+
+    ``run``: the rule follows jobs through the run of a file holding one of these words;
+    ``local``: it looks at the file alone; ``down``: at the file and the files it includes
+    (directly or not) that hold ``below``; ``whole``: it needs every task of a ``run`` (their
+    positions), not only the files related to its jobs.
+    """
 
     run: Words = ()
     local: Words = ()
+    down: Words = ()
+    below: Words = ()
+    whole: bool = False
 
     def __or__(self, other: "Need") -> "Need":
-        return Need(self.run + other.run, self.local + other.local)
+        return Need(self.run + other.run, self.local + other.local, self.down + other.down,
+                    self.below + other.below, self.whole or other.whole)
 
 
 def _any(*words: bytes) -> Words:
@@ -58,21 +68,30 @@ def _any(*words: bytes) -> Words:
 
 ASYNC = Need(run=_any(b"async"))  # `async` and `async_status`
 ASYNC_KEYS = Need(run=_any(b"async", b"poll"))
-UNTIL = Need(run=_any(b"async"), local=_any(b"until"))  # its fix needs the wait's launch
-LOOPED_INCLUDE = Need(run=tuple(frozenset({include, loop})
-                                for include in (b"include_tasks", b"include_role")
-                                for loop in (b"loop", b"with_")))
+# a `retries` that may be 0 or less: any but a positive decimal number or a template
+MAYBE_NO_RETRIES = b"retries<=0"
+_RETRIES = re.compile(rb"retries")
+_SOME_RETRIES = re.compile(
+    rb"""retries[ \t]*:[ \t]*(?:([1-9][0-9]*)|"([1-9][0-9]*)"|'([1-9][0-9]*)'|["']?\{\{[^\n]*)"""
+    rb"""[ \t]*(?:#[^\n]*)?(?=[\r\n,}\]]|$)""")
+# `until` with `retries: 0` on any task; the fix of a wait needs its launch
+RETRIES_ZERO = Need(run=_any(b"async"), local=(frozenset({b"until", MAYBE_NO_RETRIES}),))
+# a looped include, and a loop in a file it runs
+LOOPED_INCLUDE = Need(down=tuple(frozenset({include, loop})
+                                 for include in (b"include_tasks", b"include_role")
+                                 for loop in (b"loop", b"with_")),
+                      below=_any(b"loop", b"with_"))
 
 NEEDS: Mapping[str, Need] = {
     "ASY000": Need(),  # every file is checked for syntax errors
     "ASY001": ASYNC_KEYS, "ASY002": ASYNC_KEYS, "ASY003": ASYNC_KEYS, "ASY004": ASYNC_KEYS,
     "ASY005": ASYNC, "ASY006": ASYNC_KEYS,
     "ASY101": ASYNC, "ASY102": ASYNC, "ASY103": ASYNC, "ASY104": ASYNC, "ASY105": ASYNC,
-    "ASY106": ASYNC, "ASY107": UNTIL, "ASY108": UNTIL, "ASY109": ASYNC,
+    "ASY106": ASYNC, "ASY107": RETRIES_ZERO, "ASY108": ASYNC, "ASY109": ASYNC,
     "ASY110": Need(run=_any(b"poll")), "ASY111": ASYNC, "ASY112": ASYNC, "ASY113": ASYNC,
     "ASY114": ASYNC, "ASY115": ASYNC, "ASY116": LOOPED_INCLUDE, "ASY117": ASYNC,
     "ASY118": ASYNC,
-    "ASY201": ASYNC, "ASY202": Need(run=_any(b"async", b"sleep")), "ASY203": ASYNC,
+    "ASY201": ASYNC, "ASY202": Need(run=_any(b"async", b"sleep"), whole=True), "ASY203": ASYNC,
     "ASY301": ASYNC,
 }
 # what a file must hold to include, import or list a role
@@ -93,11 +112,12 @@ def need_of(codes: Iterable[str]) -> Need | None:
 
 
 def _all_words() -> frozenset[bytes]:
-    return frozenset(word for need in NEEDS.values() for group in (*need.run, *need.local)
+    return frozenset(word for need in NEEDS.values()
+                     for group in (*need.run, *need.local, *need.down, *need.below)
                      for word in group) | LINK_WORDS
 
 
-WORDS = _all_words()
+WORDS = _all_words() | {b"retries"}
 
 
 @dataclass(frozen=True)
@@ -113,8 +133,18 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _maybe_no_retries(data: bytes) -> bool:
+    """Some ``retries`` in ``data`` is not written as a positive number (nor a template)."""
+    return len(_RETRIES.findall(data)) > len(_SOME_RETRIES.findall(data))
+
+
 def scan_bytes(data: bytes) -> FileScan:
-    words = WORDS if _ESCAPE.search(data) else frozenset(w for w in WORDS if w in data)
+    if b"\\" in data and _ESCAPE.search(data):
+        words = WORDS
+    else:
+        words = frozenset(w for w in WORDS if w in data)
+        if b"retries" in data and _maybe_no_retries(data):
+            words |= {MAYBE_NO_RETRIES}
     return FileScan(digest(data), words, surely_composes(data))
 
 
@@ -220,13 +250,105 @@ class BytePrefilter:
             return True
         return _holds(scan.words, self.need.local) or self.beside_actions(real)
 
-    def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str]) -> set[str]:
-        edges = {real: {os.path.realpath(target) for target in run_edges(document)}
+    def _holds(self, real: str, groups: Words) -> bool:
+        scan = self.scans.get(real)
+        return scan is not None and _holds(scan.words, groups)
+
+    def seeds_down(self, real: str) -> bool:
+        return self._holds(real, self.need.down)
+
+    def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
+             read: Callable[[str], Document | None]) -> set[str]:
+        reals: dict[str, str] = {}
+
+        def real_path(path: str) -> str:
+            if path not in reals:
+                reals[path] = os.path.realpath(path)
+            return reals[path]
+
+        edges = {real: {real_path(target) for target in run_edges(document)}
                  for real, document in documents.items() if document is not None}
         includers: dict[str, set[str]] = {}
         for real, targets in edges.items():
             for target in targets:
                 includers.setdefault(target, set()).add(real)
         reached = [*documents, *unread]
-        roots = _closure((real for real in reached if self.seeds_run(real)), includers)
-        return _closure(roots, edges) | {real for real in reached if self.kept_alone(real)}
+        alone = {real for real in reached if self.kept_alone(real)}
+        seeds = {real for real in reached if self.seeds_run(real)}
+        down = {real for real in _closure((real for real in reached if self.seeds_down(real)),
+                                          edges)
+                if self._holds(real, self.need.below)}
+        runs = _closure(_closure(seeds, includers), edges)
+        if self.need.whole:
+            related = runs
+        else:
+            related = Related(runs, edges, documents, read).files(seeds)
+        return _closure(related | down, includers) | alone
+
+
+class Related:
+    """The files of the seeded runs that can change what the rules see of the seeds' jobs.
+
+    A job is followed through the names it is registered as: a file of its run that mentions
+    none of them, nor a name set from one, reads nothing of it. Kept besides: files whose
+    includes lead nowhere known (a wait may hide behind them), the files an include reaches
+    when its own keywords mention a name (its ``vars`` or loop pass the job on). A file
+    naming an alias in its ``vars`` mentions the name it aliases, so the plays above are
+    found like any other file; :meth:`BytePrefilter.keep` then adds every file including a
+    kept one, so what is kept runs in the order of the whole run.
+    """
+
+    def __init__(self, runs: set[str], edges: Mapping[str, set[str]],
+                 documents: Mapping[str, Document | None],
+                 read: Callable[[str], Document | None]):
+        self.runs = runs
+        self.edges = edges
+        self.documents = documents
+        self.read = read
+        self.data: dict[str, bytes | None] = {}
+
+    def files(self, seeds: set[str]) -> set[str]:
+        from asynclint.graph.related import set_names, unknown_includes
+
+        seeds = seeds & self.runs
+        kept = set(seeds)
+        kept.update(real for real in self.runs
+                    if unknown_includes(self.documents.get(real)))  # parsed: they link
+        names: set[str] = set()
+        examined: dict[str, int] = {}
+        while True:
+            grown = False
+            for real in sorted(kept):
+                if examined.get(real) == len(names):
+                    continue
+                examined[real] = len(names)
+                named, reached = set_names(self.read(real), names, real in seeds)
+                if not named <= names:
+                    names |= named
+                    grown = True
+                for target in reached:
+                    below = _closure({os.path.realpath(target)}, self.edges) - kept  # rare
+                    if below:
+                        kept |= below
+                        grown = True
+            pattern = _words_pattern(names)
+            found = {real for real in self.runs - kept if self._mentions(real, pattern)}
+            kept |= found
+            if not grown and not found:
+                return kept
+
+    def _mentions(self, real: str, words: re.Pattern[bytes] | None) -> bool:
+        if words is None:
+            return False
+        if real not in self.data:
+            self.data[real] = read_bytes(real)
+        data = self.data[real]
+        return data is None or _ESCAPE.search(data) is not None or words.search(data) is not None
+
+
+def _words_pattern(names: set[str]) -> re.Pattern[bytes] | None:
+    """Any of ``names`` as a whole word (as a variable is spelled in a template)."""
+    if not names:
+        return None
+    spelled = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
+    return re.compile(rb"(?<![\w])(?:" + spelled.encode() + rb")(?![\w])")

@@ -113,9 +113,12 @@ class Prefilter(Protocol):
         """True for a file that reaches no other file: it is parsed only if :meth:`keep`
         asks for it, with the kind and name it was first reached with."""
 
-    def keep(self, documents: Mapping[str, Document | None],
-             unread: Iterable[str]) -> set[str]:
-        """The real paths of the files the project keeps, once every file was reached."""
+    def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
+             read: Callable[[str], Document | None]) -> set[str]:
+        """The real paths of the files the project keeps, once every file was reached.
+
+        ``read`` parses an unread file (it then joins ``documents``), when the decision
+        needs its content."""
 
 
 class _Loader:
@@ -126,10 +129,18 @@ class _Loader:
         self.unread: dict[str, tuple[Path, str, str | None]] = {}
         self.errors: list[FileError] = []
         self.order: list[str] = []
+        self.reals: dict[str, str] = {}
+
+    def real(self, path: str) -> str:
+        """``os.path.realpath``, once per path and run (includes reach a file many times)."""
+        found = self.reals.get(path)
+        if found is None:
+            found = self.reals[path] = os.path.realpath(path)
+        return found
 
     def load(self, path: Path, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
-        real = os.path.realpath(path) if data is None else f"<stdin>:{display}"
+        real = self.real(str(path)) if data is None else f"<stdin>:{display}"
         if real in self.documents:
             return self.documents[real]
         if real in self.unread:
@@ -161,8 +172,9 @@ class _Loader:
         while pending:
             current = pending.pop()
             for target, kind in _reached(current):
-                if os.path.realpath(target) in self.documents:
-                    continue
+                real = self.real(target)
+                if real in self.documents or real in self.unread:
+                    continue  # loaded, or noted as reached
                 loaded = self.load(Path(target), display_path(Path(target)), kind)
                 if loaded is not None:
                     pending.append(loaded)
@@ -212,8 +224,15 @@ def load_project(
                 loader.follow(document)
     skipped: list[str] = []
     if loader.prefilter is not None:
-        kept = loader.prefilter.keep(loader.documents, loader.unread)
+        def read(real: str) -> Document | None:
+            if real not in loader.documents:
+                loader.read(*loader.unread[real][:1], real, *loader.unread[real][1:])
+            return loader.documents[real]
+
+        kept = loader.prefilter.keep(loader.documents, loader.unread, read)
         for real, (path, display, kind) in loader.unread.items():
+            if real in loader.documents:
+                continue  # read while deciding; kept or dropped below
             if real in kept:
                 loader.read(path, real, display, kind)  # reaches no other file: no follow
             else:
