@@ -39,7 +39,7 @@ class TaskGraph:
     _reads: tuple[ResultRead, ...]
     _by_step: Mapping[Step, GraphNode]
     _job_by_node: Mapping[GraphNode, Job]
-    _in_flight: Mapping[GraphNode, tuple[Job, ...]]
+    _launches: Mapping[int, tuple[tuple[Job, int], ...]]  # per run: launches, first wait
 
     @cached_property
     def _edges(self) -> tuple[Edge, ...]:
@@ -80,7 +80,13 @@ class TaskGraph:
     def in_flight_at(self, node: GraphNode) -> tuple[Job, ...]:
         """``poll: 0`` jobs launched before ``node`` and still running when it starts (a wait
         sees the jobs it waits for)."""
-        return self._in_flight.get(node, ())
+        found = []
+        for job, done_at in self._launches.get(node.run, ()):
+            if job.node.index >= node.index:
+                break
+            if done_at >= node.index:
+                found.append(job)
+        return tuple(found)
 
     def reads(self) -> tuple[ResultRead, ...]:
         """Every read of a job's registered result (directly, through an alias or a loop)."""
@@ -160,20 +166,14 @@ def _resources(run: tuple[GraphNode, ...]) -> Iterator[Edge]:
             last.setdefault(touch.resource, []).append((node, touch.writes))
 
 
-def _in_flight(
-    run: tuple[GraphNode, ...], jobs: tuple[Job, ...]
-) -> Iterator[tuple[GraphNode, tuple[Job, ...]]]:
-    """For each node, the launches still running when it starts (until their first wait)."""
-    launched = {job.node: job for job in jobs if job.is_launch}
-    last_index = len(run)
-    done_at = {job: min((w.node.index for w in job.waits), default=last_index)
-               for job in launched.values()}
-    open_jobs: list[Job] = []
-    for node in run:
-        open_jobs = [job for job in open_jobs if done_at[job] >= node.index]
-        yield node, tuple(open_jobs)
-        if node in launched:
-            open_jobs.append(launched[node])
+def _launches(run: tuple[GraphNode, ...], jobs: tuple[Job, ...]) -> tuple[tuple[Job, int], ...]:
+    """The ``poll: 0`` jobs of a run in launch order, each with the index of its first wait
+    (past the end when nothing waits); the jobs in flight at a node are read from it on
+    demand, so memory stays linear however many jobs are never awaited."""
+    end = len(run)
+    return tuple((job, min((wait.node.index for wait in job.waits), default=end))
+                 for job in sorted((job for job in jobs if job.is_launch),
+                                   key=lambda job: job.node.index))
 
 
 def _run_edges(run: tuple[GraphNode, ...], facts: RunFacts) -> list[Edge]:
@@ -195,14 +195,15 @@ def build_graph(project: Project, flows: tuple[Flow, ...], data: bool = True) ->
     edges: list[Edge] = []
     jobs: list[Job] = []
     reads: list[ResultRead] = []
-    in_flight: dict[GraphNode, tuple[Job, ...]] = {}
+    launches: dict[int, tuple[tuple[Job, int], ...]] = {}
     for run in runs:
         facts = walk_run(run, data)
         if data:
             edges += _run_edges(run, facts)
         jobs += facts.jobs
         reads += facts.reads
-        in_flight.update(_in_flight(run, facts.jobs))
+        if run:
+            launches[run[0].run] = _launches(run, facts.jobs)
     if data:
         known = tuple(edges)
         all_edges: Callable[[], tuple[Edge, ...]] = lambda: known
@@ -211,5 +212,5 @@ def build_graph(project: Project, flows: tuple[Flow, ...], data: bool = True) ->
                                   for edge in _run_edges(run, walk_run(run, True)))
     return TaskGraph(
         nodes, all_edges, tuple(jobs), tuple(reads),
-        {node.step: node for node in nodes}, {job.node: job for job in jobs}, in_flight,
+        {node.step: node for node in nodes}, {job.node: job for job in jobs}, launches,
     )

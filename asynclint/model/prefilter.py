@@ -9,15 +9,21 @@ Files are reached in the same order as without the prefilter, but only the files
 include, import or list a role (:data:`LINK_WORDS`) are parsed on the way; the others are
 noted with the kind and name they were reached with. Then the project keeps
 
-- every run holding a *run* word of a selected rule, whole: the files that hold one, every
-  file that includes them or lists their role up to the playbook, and everything those reach;
-- every file holding a *local* word (``until``: the rule looks at the task alone);
+- of every run holding a *run* word, the files tied to its jobs (:class:`Related`): the files
+  holding the word, the files that mention a name a job is registered as (or a name set from
+  one), the files whose includes lead nowhere known, and every file that includes a kept one,
+  up to the playbook (a rule marked ``whole`` keeps the whole run instead);
+- for a *down* word (a looped include), the files below it holding a *below* word (a loop),
+  with every file that includes them;
+- every file holding a *local* word group (``until`` with a ``retries`` that may be 0);
 - every file beside an ``action_plugins/`` folder (a playbook there adds its plugins);
 - every file that may not compose (:func:`~asynclint.parsing.syntax.surely_composes`), so
   that its syntax error is reported as without the prefilter;
 
-and the noted files among them are parsed as they were reached. Each kept file is modelled
-exactly as without the prefilter and every kept run is whole, so the findings are the same.
+and the noted files among them are parsed as they were reached. A kept file is modelled
+exactly as without the prefilter, with every file above it, and the tracker
+(:mod:`asynclint.graph.tracking`) follows jobs only through the names the kept files mention,
+so the findings are the same (``tests/test_speed_equivalence.py`` holds the cases).
 A value written with a YAML escape (``"\\x61sync"``) could spell any word: such a file counts
 as holding all of them. A rule missing from :data:`NEEDS` turns the prefilter off.
 """
