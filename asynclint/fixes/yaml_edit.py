@@ -133,6 +133,24 @@ def entry_text(source: Source, entry: YEntry) -> str | None:
     return None if "\n" in text else text
 
 
+def moved_entry_text(source: Source, mapping: YMap, entry: YEntry) -> str | None:
+    """:func:`entry_text` with the comment that ends its line, for an entry to be moved.
+
+    The removal of a block entry deletes its line with the comment: the comment moves
+    with the entry. In a flow mapping, or with anything else after the entry on its
+    line, the comment is not the entry's alone and stays out.
+    """
+    text = entry_text(source, entry)
+    if text is None or mapping.flow:
+        return text
+    end = entry_end(source, entry)
+    rest = source.text[end:line_end(source.text, end)].rstrip("\r\n")
+    comment = rest.lstrip(" \t")
+    if comment.startswith("#") and comment != rest:
+        return text + rest.rstrip(" \t")
+    return text
+
+
 def entry_lines(source: Source, entry: YEntry) -> list[str] | None:
     """The entry as written, its trailing comment included, as lines relative to its key's
     column (to be moved elsewhere); ``None`` for an alias or a line less indented than the key."""

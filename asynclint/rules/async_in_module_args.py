@@ -36,7 +36,7 @@ from typing import Iterator
 
 from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Fix
-from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
+from asynclint.fixes.yaml_edit import insert_entries, moved_entry_text, remove_entries
 from asynclint.model import Task
 from asynclint.model.keywords import include_kind, short_name
 from asynclint.parsing import YEntry, YMap
@@ -57,7 +57,7 @@ def _dedent_fix(task: Task, args: YMap, entries: list[YEntry]) -> Fix | None:
     """Move the keys next to the action; keys the task already sets are only removed."""
     names = {entry.name for entry in entries}
     moved = [e for e in args.effective() if e.name in names and not task.has(e.name)]
-    lines = [entry_text(task.source, entry) for entry in moved]
+    lines = [moved_entry_text(task.source, args, entry) for entry in moved]
     removal = remove_entries(task.source, args, entries)
     if removal is None or None in lines:
         return None

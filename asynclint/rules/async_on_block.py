@@ -42,30 +42,16 @@ from typing import Iterator
 
 from asynclint.findings import Problem
 from asynclint.fixes import Fix
-from asynclint.fixes.yaml_edit import entry_text, insert_entries, remove_entries
-from asynclint.model import Block, Task, document_task_nodes
+from asynclint.fixes.yaml_edit import moved_entry_text, remove_entries
+from asynclint.model import Block, document_task_nodes
 from asynclint.model.keywords import ASYNC_KEYS
 from asynclint.parsing import YEntry
-from asynclint.rules.helpers import async_keys, int_value, keys_phrase
+from asynclint.rules.helpers import async_capable, async_keys, int_value, keys_onto, keys_phrase
 
 CODE = "ASY001"
 NAME = "async-on-block"
 SEVERITY = "error"
 FIX = "safe"
-
-
-def _async_children(ctx, block: Block) -> Iterator[Task]:
-    """Tasks under ``block`` (nested blocks included) that can run in the background.
-
-    A nested block with its own `async`/`poll` is left to its own finding.
-    """
-    for _, child in block.children():
-        if isinstance(child, Block):
-            if not async_keys(child.map):
-                yield from _async_children(ctx, child)
-        elif (child.include is None and child.action is not None
-              and ctx.actions.supports_async(child.action) is not False):
-            yield child
 
 
 def _move_fix(ctx, block: Block, entries: list[YEntry]) -> Fix | None:
@@ -82,17 +68,14 @@ def _move_fix(ctx, block: Block, entries: list[YEntry]) -> Fix | None:
     if block.has("poll") and (poll is None or poll <= 0):
         return None
     keys = [e for e in block.map.effective() if e.name in ASYNC_KEYS]
-    texts = {entry.name: entry_text(block.source, entry) for entry in keys}
+    texts = {entry.name or "": moved_entry_text(block.source, block.map, entry) for entry in keys}
     removal = remove_entries(block.source, block.map, entries)
     if removal is None or None in texts.values():
         return None
-    inserts = []
-    for child in _async_children(ctx, block):
-        lines = [text for name, text in texts.items() if not child.has(name or "")]
-        insert = insert_entries(block.source, child.map, lines) if lines else None
-        if lines and insert is None:
-            return None
-        inserts += [insert] if insert else []
+    children = (child for _, child in block.children())
+    inserts = keys_onto(async_capable(ctx, children), texts)  # type: ignore[arg-type]
+    if inserts is None:
+        return None
     return Fix(f"Move {keys_phrase(entries)} onto the tasks inside the block", (*removal, *inserts))
 
 

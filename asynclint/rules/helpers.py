@@ -6,8 +6,9 @@ from typing import Iterable, Iterator
 
 from asynclint.expressions import value_references
 from asynclint.findings import Problem
-from asynclint.fixes import Fix
-from asynclint.model import Task
+from asynclint.fixes import Edit, Fix
+from asynclint.fixes.yaml_edit import insert_entries
+from asynclint.model import Block, Task, TaskNode
 from asynclint.model.flow import Flow, Step
 from asynclint.model.keywords import ASYNC_KEYS
 from asynclint.model.readings import (  # noqa: F401 - re-exported for rules
@@ -36,6 +37,36 @@ def first_entry(node: YMap, keys: Iterable[str]) -> YEntry | None:
 def async_keys(node: YMap) -> list[YEntry]:
     """The ``async``/``poll`` entries of a mapping, in source order."""
     return [entry for entry in node.entries if entry.name in ASYNC_KEYS]
+
+
+def async_capable(ctx, nodes: Iterable[TaskNode]) -> Iterator[Task]:
+    """The tasks among ``nodes`` (nested blocks included) that can run in the background.
+
+    Includes and actions that cannot run async are left out; a nested block with its own
+    `async`/`poll` is left to its own finding.
+    """
+    for node in nodes:
+        if isinstance(node, Block):
+            if not async_keys(node.map):
+                yield from async_capable(ctx, (child for _, child in node.children()))
+        elif (node.include is None and node.action is not None
+              and ctx.actions.supports_async(node.action) is not False):
+            yield node
+
+
+def keys_onto(tasks: Iterable[Task], texts: dict[str, str]) -> list[Edit] | None:
+    """Edits adding the entries ``texts`` (``key: value`` lines by key) to each task that
+    does not set that key already; ``None`` when one cannot be inserted cleanly."""
+    edits = []
+    for task in tasks:
+        lines = [text for name, text in texts.items() if not task.has(name)]
+        if not lines:
+            continue
+        insert = insert_entries(task.source, task.map, lines)
+        if insert is None:
+            return None
+        edits.append(insert)
+    return edits
 
 
 def keys_phrase(entries: list[YEntry]) -> str:
