@@ -1,12 +1,16 @@
 """Apply fixes to a fixpoint, verify the result, and write it atomically.
 
 One round lints the project, takes every applicable fix that does not overlap
-another one already taken in the same file, splices the edits into the text
-and rebuilds the changed documents. Rounds repeat until no applicable fix is
-left (bounded by :data:`MAX_ROUNDS`). Before anything is written each changed
+another one already taken in any file it changes, splices the edits into the
+texts and rebuilds the changed documents. Rounds repeat until no applicable fix
+is left (bounded by :data:`MAX_ROUNDS`). Before anything is written each changed
 file is verified: it still parses, the findings that were fixed are gone, and
 no task was lost. A file that fails a check keeps its original text and the
 reason is reported.
+
+A fix may change another file of the project than its finding's (keys moved from
+an include into the file it includes). The files such a fix changes together are
+*linked*: they are verified, kept or reverted, and written as one.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -51,6 +55,7 @@ class FileFix:
     after: str
     fixed: tuple[str, ...] = ()
     refused: str | None = None
+    linked: tuple[str, ...] = ()  # the other files a fix changed together with this one
 
     @property
     def changed(self) -> bool:
@@ -79,10 +84,14 @@ class FixRun:
 
 
 def well_formed(edits: Sequence[Edit]) -> bool:
-    """Sorted edits that neither overlap nor insert twice at the same place."""
+    """Edits that, file by file, neither overlap nor insert twice at the same place."""
+    by_file: dict[str, list[Edit]] = {}
+    for edit in sorted(edits):
+        by_file.setdefault(edit.path, []).append(edit)
     return all(
         a.end <= b.start and not (a.start == a.end == b.start == b.end)
-        for a, b in zip(edits, edits[1:])
+        for group in by_file.values()
+        for a, b in zip(group, group[1:])
     )
 
 
@@ -107,7 +116,10 @@ def keep_final_newline(original: str, text: str) -> str:
 
 
 def choose(fixes: Iterable[Fix]) -> list[Fix]:
-    """Fixes in order, each kept only when it overlaps none already kept."""
+    """Fixes in order, each kept only when it overlaps none already kept (in any file).
+
+    A fix that changes several files is kept whole or not at all.
+    """
     chosen: list[Fix] = []
     for fix in fixes:
         if well_formed(fix.edits) and not any(fix.overlaps(other) for other in chosen):
@@ -123,6 +135,20 @@ def applicable(finding: Finding, threshold: Applicability) -> bool:
         and fix.applicability != Applicability.DISPLAY_ONLY
         and fix.applicability >= threshold
     )
+
+
+def located(fix: Fix, path: str) -> Fix:
+    """``fix`` with every edit naming the file it changes (``path``: the finding's file)."""
+    if all(edit.path for edit in fix.edits):
+        return fix
+    return replace(fix, edits=tuple(edit if edit.path else edit.on(path) for edit in fix.edits))
+
+
+def touched(finding: Finding) -> frozenset[str]:
+    """The display paths of the files the finding's fix changes."""
+    if finding.fix is None:
+        return frozenset()
+    return frozenset(edit.path or finding.path for edit in finding.fix.edits)
 
 
 # -- model ----------------------------------------------------------------------------------
@@ -190,23 +216,54 @@ class _State:
     texts: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, list[str]] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
+    links: dict[str, set[str]] = field(default_factory=dict)  # files changed by one fix
+
+    def link(self, paths: Iterable[str]) -> None:
+        paths = set(paths)
+        for path in paths:
+            self.links.setdefault(path, set()).update(paths - {path})
+
+    def linked(self, path: str) -> list[str]:
+        """The other files joined to ``path`` by fixes, directly or through other files."""
+        seen, pending = {path}, [path]
+        while pending:
+            for other in self.links.get(pending.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    pending.append(other)
+        return sorted(seen - {path})
 
 
 def _apply_round(state: _State, findings: Sequence[Finding]) -> dict[str, str]:
-    by_path: dict[str, list[Finding]] = {}
+    """Apply the fixes of ``findings`` that overlap no other in any file; the new texts."""
+    fixes: dict[Fix, tuple[str, str]] = {}
     for finding in findings:
-        by_path.setdefault(finding.path, []).append(finding)
+        fixes.setdefault(located(finding.fix, finding.path),  # type: ignore[arg-type]
+                         (finding.path, finding.code))
+    chosen = choose(fixes)
+    edits: dict[str, list[Edit]] = {}
+    for fix in chosen:
+        for edit in fix.edits:
+            edits.setdefault(edit.path, []).append(edit)
+        owner, code = fixes[fix]
+        state.fixed.setdefault(owner, []).append(code)
+        if len(fix.paths) > 1:
+            state.link(fix.paths)
     changed: dict[str, str] = {}
-    for path, group in by_path.items():
-        fixes: dict[Fix, str] = {}
-        for finding in group:
-            fixes.setdefault(finding.fix, finding.code)  # type: ignore[arg-type]
-        chosen = choose(fixes)
+    for path, group in edits.items():
         text = state.texts.get(path, _document(state.project, path).source.text)
-        fixed = apply_edits(text, (edit for fix in chosen for edit in fix.edits))
-        changed[path] = keep_final_newline(text, fixed)
-        state.fixed.setdefault(path, []).extend(fixes[fix] for fix in chosen)
+        changed[path] = keep_final_newline(text, apply_edits(text, group))
     return changed
+
+
+def _refuse(state: _State, reasons: dict[str, str]) -> dict[str, str]:
+    """``reasons`` with every file linked to a refused one refused too."""
+    result = dict(reasons)
+    for path in sorted(reasons):
+        for other in state.linked(path):
+            result.setdefault(other, f"a fix changes it together with {path}, which is not "
+                                     f"fixed ({reasons[path]})")
+    return result
 
 
 def _document(project: Project, path: str) -> Document:
@@ -237,10 +294,13 @@ def fix_project(
     result = first
     state = _State(project)
 
+    known = set(_real_paths(original))
+
     def pending() -> list[Finding]:
         return [
             f for f in result.findings
-            if applicable(f, threshold) and f.path in project.targets and f.path not in state.refused
+            if applicable(f, threshold) and f.path in project.targets
+            and touched(f) <= known and not touched(f) & state.refused.keys()
         ]
 
     for _ in range(MAX_ROUNDS):
@@ -250,11 +310,14 @@ def fix_project(
         changed = _apply_round(state, todo)
         state.texts.update(changed)
         state.project = with_texts(original, state.project, changed)
-        for path, message in _parse_failures(state.project, changed).items():
-            state.refused[path] = f"the fixed text would not parse ({message})"
-            state.texts.pop(path)
-            state.project = with_texts(original, state.project,
-                                       {path: _document(original, path).source.text})
+        failures = {path: f"the fixed text would not parse ({message})"
+                    for path, message in _parse_failures(state.project, changed).items()}
+        failures = _refuse(state, failures)
+        state.refused.update(failures)
+        reverted = {path: _document(original, path).source.text
+                    for path in failures if state.texts.pop(path, None) is not None}
+        if reverted:
+            state.project = with_texts(original, state.project, reverted)
         result = relint(state.project)
     left = sorted({f.code for f in pending()})
     if left:
@@ -279,12 +342,13 @@ def _verify_file(before: Document, after: Document, first: LintResult, final: Li
 
 def _verified(original: Project, first: LintResult, final: LintResult, state: _State,
               relint: Callable[[Project], LintResult]) -> FixRun:
-    reasons = dict(state.refused)
+    failures = {}
     for path in state.texts:
         reason = _verify_file(_document(original, path), _document(state.project, path), first,
                               final, state.fixed.get(path, ()))
         if reason is not None:
-            reasons[path] = reason
+            failures[path] = reason
+    reasons = {**state.refused, **_refuse(state, failures)}
     reverted = {path: _document(original, path).source.text
                 for path in reasons if path in state.texts}
     if reverted:
@@ -297,7 +361,8 @@ def _verified(original: Project, first: LintResult, final: LintResult, state: _S
         refused = reasons.get(path)
         after = before if refused is not None else state.texts[path]
         fixed = () if refused is not None else tuple(state.fixed.get(path, ()))
-        files.append(FileFix(path, reals[path], before, after, fixed, refused))
+        linked = () if refused is not None else tuple(state.linked(path))
+        files.append(FileFix(path, reals[path], before, after, fixed, refused, linked))
     return FixRun(tuple(files), final)
 
 
@@ -308,13 +373,8 @@ class WriteError(Exception):
     """A fixed file could not be written; the original is left untouched."""
 
 
-def write_atomic(path: Path, expected: str, text: str) -> None:
-    """Replace ``path`` with ``text`` through a temporary file in the same folder.
-
-    The file must still hold ``expected`` (nothing changed it since it was read)
-    and be writable; its permission bits are kept. On any failure the temporary
-    file is removed and the original stays as it was.
-    """
+def _writable(path: Path, expected: str) -> int:
+    """The permission bits of ``path``, which must still hold ``expected`` and be writable."""
     try:
         current = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -324,6 +384,17 @@ def write_atomic(path: Path, expected: str, text: str) -> None:
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if not (mode & WRITE_BITS and os.access(path, os.W_OK)):
         raise WriteError("it is read-only")
+    return mode
+
+
+def write_atomic(path: Path, expected: str, text: str) -> None:
+    """Replace ``path`` with ``text`` through a temporary file in the same folder.
+
+    The file must still hold ``expected`` (nothing changed it since it was read)
+    and be writable; its permission bits are kept. On any failure the temporary
+    file is removed and the original stays as it was.
+    """
+    mode = _writable(path, expected)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=path.parent)
@@ -344,12 +415,67 @@ def write_atomic(path: Path, expected: str, text: str) -> None:
         raise
 
 
-def write_fixes(run: FixRun) -> dict[str, str]:
-    """Write every changed file; the paths that failed, with the reason."""
-    failures: dict[str, str] = {}
-    for file in run.changed:
+def _put_back(written: Iterable[FileFix]) -> dict[str, str]:
+    """Give written files their original text again; the ones that could not be, with why."""
+    failures = {}
+    for file in written:
         try:
-            write_atomic(Path(file.real_path), file.before, file.after)
+            write_atomic(Path(file.real_path), file.after, file.before)
+        except WriteError as error:
+            failures[file.path] = f"it was fixed, but its original text could not be put back " \
+                                  f"({error})"
+    return failures
+
+
+def _write_linked(files: Sequence[FileFix]) -> dict[str, str]:
+    """Write files that one fix changes together: all of them, or none."""
+    failures: dict[str, str] = {}
+    for file in files:
+        try:
+            _writable(Path(file.real_path), file.before)
         except WriteError as error:
             failures[file.path] = str(error)
+    written: list[FileFix] = []
+    try:
+        for file in files if not failures else ():
+            try:
+                write_atomic(Path(file.real_path), file.before, file.after)
+            except WriteError as error:
+                failures[file.path] = str(error)
+                break
+            written.append(file)
+    except BaseException:
+        _put_back(written)
+        raise
+    if not failures:
+        return {}
+    failed = sorted(failures)[0]
+    for file in files:
+        failures.setdefault(file.path, f"a fix changes it together with {failed}, which "
+                                       f"cannot be written ({failures[failed]})")
+    failures.update(_put_back(written))
+    return failures
+
+
+def write_fixes(run: FixRun) -> dict[str, str]:
+    """Write every changed file; the paths that failed, with the reason.
+
+    Linked files (changed together by one fix) are written all or none: when one cannot
+    be written, the others keep (or get back) their original text.
+    """
+    failures: dict[str, str] = {}
+    changed = {file.path: file for file in run.changed}
+    done: set[str] = set()
+    for file in run.changed:
+        if file.path in done:
+            continue
+        group = [file, *(changed[path] for path in file.linked if path in changed)]
+        done.update(member.path for member in group)
+        if len(group) == 1:
+            try:
+                write_atomic(Path(file.real_path), file.before, file.after)
+            except WriteError as error:
+                failures[file.path] = str(error)
+        else:
+            failures.update(_write_linked(group))
     return failures

@@ -1,6 +1,8 @@
 """Edits and fixes.
 
-An :class:`Edit` replaces ``text[start:end]`` of the original source. A
+An :class:`Edit` replaces ``text[start:end]`` of the original source: the file
+of the finding, or the file at the display path ``path`` when it names another
+one (a fix that moves keys from an include into the file it includes). A
 :class:`Fix` is a titled, sorted set of edits with an applicability, built by
 the rule when it detects the problem (never re-derived from the message).
 """
@@ -28,6 +30,7 @@ class Edit:
     start: int
     end: int
     replacement: str = ""
+    path: str = ""  # the display path of the file it changes; "" for the finding's own file
 
     @staticmethod
     def insert(at: int, text: str) -> "Edit":
@@ -36,6 +39,10 @@ class Edit:
     @staticmethod
     def delete(start: int, end: int) -> "Edit":
         return Edit(start, end, "")
+
+    def on(self, path: str) -> "Edit":
+        """The same edit, in the file at display path ``path``."""
+        return Edit(self.start, self.end, self.replacement, path)
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,15 @@ class Fix:
     def end(self) -> int:
         return max((edit.end for edit in self.edits), default=0)
 
+    @property
+    def paths(self) -> frozenset[str]:
+        """The files the edits change ("" for the finding's own file)."""
+        return frozenset(edit.path for edit in self.edits)
+
     def overlaps(self, other: "Fix") -> bool:
         return any(
-            a.start < b.end and b.start < a.end or (a.start == b.start and a.end == b.end)
+            a.path == b.path
+            and (a.start < b.end and b.start < a.end or (a.start == b.start and a.end == b.end))
             for a in self.edits
             for b in other.edits
         )
