@@ -53,8 +53,8 @@ def folder_times(files: Iterable[str], roots: Iterable[str]) -> list[tuple[str, 
     (where a role name is looked up)."""
     bounds = tuple(os.path.abspath(root) for root in roots)
     folders: set[str] = set()
-    for file in files:
-        folder = os.path.dirname(os.path.abspath(file))
+    for parent in {os.path.dirname(file) for file in files}:  # many files share a folder
+        folder = os.path.abspath(parent)
         while folder not in folders:
             folders.add(folder)
             folder = os.path.dirname(folder)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 RULE_FIXTURES = FIXTURES / "rules"
+FIX_FIXTURES = FIXTURES / "fixes"
+FIXED = ".fixed.yml"
 
 _EXPECT = re.compile(r"#\s*expect:\s*(ASY\d{3}(?:\s*,\s*ASY\d{3})*)")
 _HEADER = re.compile(r"^#\s*ansible:\s*(syntax-error|runtime-error|ok)\s*(?::\s*(.*))?$")
@@ -58,3 +61,30 @@ def playbooks_with_claims(*roots: Path) -> list[tuple[Path, AnsibleClaim]]:
             if claim is not None:
                 result.append((path, claim))
     return result
+
+
+# -- fix fixtures: fixtures/fixes/<CODE>/<case>.yml and <case>.fixed.yml ---------------------
+
+
+def unfixed(path: Path) -> Path:
+    """``tasks/build.yml`` for ``tasks/build.fixed.yml``."""
+    return path.with_name(path.name[: -len(FIXED)] + ".yml")
+
+
+def helper_fixes(folder: Path) -> dict[Path, Path]:
+    """The files of a fix-fixture folder that a case changes besides itself (a task file it
+    includes), each with its expected text: ``tasks/build.yml`` -> ``tasks/build.fixed.yml``.
+
+    They live in subfolders; the cases themselves sit directly in the folder.
+    """
+    return {unfixed(path): path for path in sorted(folder.rglob("*" + FIXED))
+            if path.parent != folder}
+
+
+def fixed_copy(playbook: Path, destination: Path) -> Path:
+    """Copy the playbook's folder to ``destination`` with every helper holding its expected
+    fixed text (what fixing the case that includes it writes there); the copied playbook."""
+    shutil.copytree(playbook.parent, destination)
+    for helper, fixed in helper_fixes(destination).items():
+        helper.write_bytes(fixed.read_bytes())
+    return destination / playbook.name

@@ -299,6 +299,28 @@ def test_role_plugins_and_library_modules_are_found(load, project: Path) -> None
     assert table.supports_async("ansible.legacy.local_module") is True
 
 
+def test_plugin_folders_in_hidden_vendored_and_virtualenv_trees_are_not_the_project(
+        tmp_path: Path) -> None:
+    from asynclint.actions.discovery import ACTION_DIR, LIBRARY_DIR, _named_dirs
+
+    root = tmp_path / "project"
+    for folder in ("action_plugins", "roles/web/library", "deep/a/b/action_plugins",
+                   ".hidden/action_plugins", "node_modules/x/action_plugins",
+                   "venv/action_plugins", "venv/lib/library", "ok/library"):
+        (root / folder).mkdir(parents=True)
+    (root / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "linked").mkdir()
+    (root / "linked" / "action_plugins").symlink_to(root / "deep")  # named: counts
+    (root / "loop").symlink_to(root, target_is_directory=True)  # not walked into
+    found = _named_dirs(root, (ACTION_DIR, LIBRARY_DIR))
+    relative = {name: [str(path.relative_to(root)) for path in paths]
+                for name, paths in found.items()}
+    assert relative == {
+        ACTION_DIR: ["action_plugins", "linked/action_plugins", "deep/a/b/action_plugins"],
+        LIBRARY_DIR: ["ok/library", "roles/web/library"],
+    }
+
+
 def test_project_plugin_overrides_the_short_name_only(load, tmp_path: Path) -> None:
     root = tmp_path / "override"
     write(root / "action_plugins" / "copy.py", action_plugin("_supports_async = True\n" + RUN_PING))

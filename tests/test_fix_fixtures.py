@@ -4,6 +4,10 @@
 The first line of each file is its own ``# ansible:`` header (proven by the ground-truth
 test: the "before" shows the problem, the "after" runs cleanly), so the before file is
 fixed with the after file's header line in place of its own.
+
+A fix may change a task file the case includes: its expected text sits beside it
+(``tasks/build.yml`` -> ``tasks/build.fixed.yml``), and every other file of the folder must
+be left as it is.
 """
 
 from __future__ import annotations
@@ -23,12 +27,11 @@ from asynclint.linter import Selection, lint
 from asynclint.model import load_project
 from asynclint.rules import BY_CODE, RULES, Rule
 from asynclint.rules.registry import Severity
-from fixture_files import FIXTURES
+from fixture_files import FIX_FIXTURES, FIXED, fixed_copy, helper_fixes
 
-FIX_FIXTURES = FIXTURES / "fixes"
 PAIRS = sorted(
-    path for path in FIX_FIXTURES.rglob("*.yml")
-    if not path.name.endswith(".fixed.yml") and path.with_suffix(".fixed.yml").exists()
+    path for path in FIX_FIXTURES.glob("*/*.yml")
+    if not path.name.endswith(FIXED) and path.with_suffix(FIXED).exists()
 )
 
 
@@ -72,23 +75,52 @@ def test_fix_folders_name_rules_that_offer_fixes() -> None:
         assert BY_CODE[folder.name].fix in ("safe", "unsafe"), folder
 
 
+def _reached(playbook: Path) -> set[str]:
+    """The real paths of the files loading ``playbook`` reads (it and what it includes)."""
+    return set(load_project([str(playbook)]).by_real_path)
+
+
+def _folder_bytes(folder: Path) -> dict[Path, bytes]:
+    return {path.relative_to(folder): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_every_helper_fixed_file_is_checked_by_a_case() -> None:
+    """A ``tasks/x.fixed.yml`` is compared only when a case includes ``tasks/x.yml``."""
+    helpers = {os.path.realpath(helper): fixed for folder in FIX_FIXTURES.iterdir()
+               for helper, fixed in helper_fixes(folder).items()}
+    assert helpers, "no fix fixture changes a task file it includes"
+    reached = set().union(*(_reached(before) for before in PAIRS))
+    assert [fixed for helper, fixed in helpers.items() if helper not in reached] == []
+    assert all(Path(helper).exists() for helper in helpers)
+
+
 @pytest.mark.parametrize("before", PAIRS, ids=[str(p.relative_to(FIX_FIXTURES)) for p in PAIRS])
 def test_fixing_gives_the_fixed_file(before: Path, tmp_path: Path) -> None:
+    """The case gives its ``.fixed.yml``, each task file it includes gives its own
+    ``.fixed.yml`` when it has one, and every other file stays as it is."""
     expected = _after(before).read_bytes()
     copy = _copy_folder(before, tmp_path)
     data = before.read_bytes()
     copy.write_bytes(_first_line(expected) + data[len(_first_line(data)):])
+    reached = _reached(copy)
+    wanted = _folder_bytes(copy.parent)
+    wanted[Path(copy.name)] = expected
+    for helper, fixed in helper_fixes(copy.parent).items():
+        if os.path.realpath(helper) in reached:
+            wanted[helper.relative_to(copy.parent)] = fixed.read_bytes()
     run = fix_file(copy, _unsafe(before))
-    assert copy.read_bytes() == expected
+    assert _folder_bytes(copy.parent) == wanted
     assert _code(before) in {code for file in run.files for code in file.fixed}
 
 
 @pytest.mark.parametrize("before", PAIRS, ids=[str(p.relative_to(FIX_FIXTURES)) for p in PAIRS])
 def test_fixing_the_fixed_file_changes_nothing(before: Path, tmp_path: Path) -> None:
-    copy = _copy_folder(_after(before), tmp_path)
+    copy = fixed_copy(_after(before), tmp_path / before.parent.name)
+    files = _folder_bytes(copy.parent)
     run = fix_file(copy, unsafe=True)
     assert run.changed == ()
-    assert copy.read_bytes() == _after(before).read_bytes()
+    assert _folder_bytes(copy.parent) == files
 
 
 @pytest.mark.parametrize("before", PAIRS, ids=[str(p.relative_to(FIX_FIXTURES)) for p in PAIRS])

@@ -103,14 +103,35 @@ def _named_dirs(root: Path | None, names: tuple[str, ...]) -> dict[str, list[Pat
     found: dict[str, list[Path]] = {name: [] for name in names}
     if root is None or not root.is_dir():
         return found
-    for current, dirs, files in os.walk(root):
-        if "pyvenv.cfg" in files:
-            dirs[:] = []
+    pending = [str(root)]
+    while pending:  # os.scandir alone: this walks every folder of the project
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
             continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-        for name in names:
-            if name in dirs:
-                found[name].append(Path(current) / name)
+        folders = []
+        for entry in listed:
+            try:
+                if not entry.is_dir():  # a link to a folder counts, but is not walked into
+                    if entry.name == "pyvenv.cfg":
+                        folders = []
+                        break
+                    continue
+                if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS:
+                    continue
+                if entry.name in found:
+                    found[entry.name].append(Path(entry.path))
+                if not entry.is_symlink():
+                    folders.append(entry.path)
+            except OSError:
+                continue
+        else:
+            pending.extend(folders)
+            continue
+        for name in names:  # a virtual environment: nothing below it is the project's
+            found[name] = [path for path in found[name] if os.path.dirname(path) != current]
     return {name: sorted(paths, key=lambda p: (len(p.parts), p)) for name, paths in found.items()}
 
 

@@ -73,7 +73,7 @@ def display_path(path: Path) -> str:
 
 
 def _is_virtualenv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
 def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> Iterator[Path]:
@@ -92,15 +92,18 @@ def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> I
             continue
         subfolders = []
         for entry in entries:
-            path = Path(entry.path)
-            if exclude(path):
-                continue
+            name = entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIP_DIRS and not _is_virtualenv(path):
+                    if name in SKIP_DIRS:
+                        continue
+                    path = folder / name
+                    if not exclude(path) and not _is_virtualenv(path):
                         subfolders.append(path)
-                elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                    yield path
+                elif name.endswith(YAML_SUFFIXES) and entry.is_file():
+                    path = folder / name
+                    if not exclude(path):
+                        yield path
             except OSError:
                 continue
         stack.extend(reversed(subfolders))
