@@ -57,7 +57,7 @@ from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Fix
 from asynclint.fixes.yaml_edit import moved_entry_text, remove_entries, removal_fix
 from asynclint.model import Document, Project, Task
-from asynclint.model.keywords import DYNAMIC_INCLUDES, INCLUDE_ROLE, INCLUDE_TASKS
+from asynclint.model.keywords import ASYNC_KEYS, DYNAMIC_INCLUDES, INCLUDE_ROLE, INCLUDE_TASKS
 from asynclint.parsing import YEntry, YMap
 from asynclint.rules.helpers import (
     async_capable,
@@ -112,7 +112,7 @@ def _move_fix(ctx, task: Task, entries: list[YEntry], users: Counter[int]) -> Fi
     if (included is None or included.kind != "tasks" or included.source is task.source
             or users[id(included)] != 1):
         return None
-    keys = [e for e in task.map.effective() if e.name in ("async", "poll")]
+    keys = [e for e in task.map.effective() if e.name in ASYNC_KEYS]
     texts = {entry.name or "": moved_entry_text(task.source, task.map, entry) for entry in keys}
     removal = remove_entries(task.source, task.map, entries)
     if removal is None or None in texts.values():
