@@ -48,6 +48,11 @@ def _raw_documents(text: str, use_c: bool) -> tuple[list[Any], int]:
 
 
 def _tag(raw: Any) -> str | None:
+    """A node's local tag; ``None`` for the standard ones (``!!str``, resolved or written)."""
+    ctag = getattr(raw, "ctag", None)  # ruamel's Tag: read its parts, skip building a string
+    if ctag is not None and ctag.handle is None and type(ctag.suffix) is str \
+            and ctag.suffix.startswith(_STANDARD_TAG) and "%" not in ctag.suffix:
+        return None
     tag = raw.tag
     if tag is None or tag.startswith(_STANDARD_TAG) or tag in ("!", "?"):
         return None
@@ -63,11 +68,8 @@ class _Converter:
 
     def convert(self, raw: Any, depth: int = 0) -> YNode:
         if raw.id == "scalar":  # a leaf: an alias of it is an equal scalar, no need to share
-            tag = raw.tag
-            if tag is not None and (tag.startswith(_STANDARD_TAG) or tag in ("!", "?")):
-                tag = None
             return YScalar(raw.value, raw.start_mark.index + self.shift,
-                           raw.end_mark.index + self.shift, raw.style or "", tag)
+                           raw.end_mark.index + self.shift, raw.style or "", _tag(raw))
         known = self.memo.get(id(raw))
         if known is not None:
             return known
