@@ -22,12 +22,14 @@ import pytest
 from asynclint.cli import main
 from asynclint.findings import Problem
 from asynclint.fixes import Applicability, Edit, Fix
-from asynclint.fixes.apply import FixError, FixRun, fix_project, write_fixes
+from asynclint.fixes.apply import FixError, FixRun, first_safe, fix_project, write_fixes
 from asynclint.linter import Selection, lint
 from asynclint.model import load_project
 from asynclint.rules import BY_CODE, RULES, Rule
 from asynclint.rules.registry import Severity
 from fixture_files import FIX_FIXTURES, FIXED, fixed_copy, helper_fixes
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "wrong"
 
 PAIRS = sorted(
     path for path in FIX_FIXTURES.glob("*/*.yml")
@@ -245,6 +247,29 @@ def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
     assert path.read_text() == text
     fix_file(path, unsafe=True)
     assert path.read_text() == "- hosts: localhost\n  tasks: []\n"
+
+
+def test_an_unsafe_fix_waits_for_the_safe_fixes_of_its_file(tmp_path: Path) -> None:
+    """ASY101's safe fix turns the wrong wait into a real one; ASY105's unsafe fix (append a
+    wait) was computed before that and is not needed once it is applied."""
+    path = tmp_path / "until.yml"
+    shutil.copy(EXAMPLES / "until_on_launch_result.yml", path)
+    before = lint(load_project([str(path)])).findings
+    assert {"ASY101", "ASY105"} <= {finding.code for finding in before}
+    fix_file(path, unsafe=True)
+    text = path.read_text()
+    assert text.count("ansible.builtin.async_status:") == 1, text
+    assert not {"ASY101", "ASY105"} & {f.code for f in lint(load_project([str(path)])).findings}
+
+
+def test_first_safe_holds_back_unsafe_fixes_of_files_with_safe_ones() -> None:
+    safe = Fix("safe", (Edit.insert(0, "a").on("a.yml"),))
+    unsafe_same = Fix("unsafe", (Edit.insert(5, "b").on("a.yml"),), Applicability.UNSAFE)
+    unsafe_other = Fix("unsafe", (Edit.insert(5, "c").on("b.yml"),), Applicability.UNSAFE)
+    across = Fix("unsafe", (Edit.insert(9, "d").on("b.yml"), Edit.insert(9, "e").on("a.yml")),
+                 Applicability.UNSAFE)
+    assert first_safe([unsafe_same, safe, unsafe_other, across]) == [safe, unsafe_other]
+    assert first_safe([unsafe_same, across]) == [unsafe_same, across]
 
 
 # -- the engine's own checks, with rules whose fixes misbehave ---------------------------

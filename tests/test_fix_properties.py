@@ -21,6 +21,7 @@ from asynclint.fixes.apply import (
     applicable,
     apply_edits,
     choose,
+    first_safe,
     fix_project,
     keep_final_newline,
     lost_tasks,
@@ -178,7 +179,7 @@ def _threshold(unsafe: bool) -> Applicability:
 def _first_round_edits(path: Path, unsafe: bool) -> list[Edit]:
     project = load_project([str(path)])
     fixes = [f.fix for f in lint(project).findings if applicable(f, _threshold(unsafe))]
-    return [edit for fix in choose(dict.fromkeys(fixes)) for edit in fix.edits]
+    return [edit for fix in choose(first_safe(dict.fromkeys(fixes))) for edit in fix.edits]
 
 
 def _outside(text: str, edits: list[Edit]) -> list[str]:

@@ -127,6 +127,20 @@ def choose(fixes: Iterable[Fix]) -> list[Fix]:
     return chosen
 
 
+def first_safe(fixes: Iterable[Fix]) -> list[Fix]:
+    """The fixes of this round: an unsafe fix waits while a safe fix changes one of its files.
+
+    Unsafe fixes add and move tasks on what they see (a wait appended for a job no task waits
+    for): seen again after the safe fixes, they are still needed or gone (the safe fix of
+    ASY101 turns the wrong wait into a real one, and the job needs no second wait).
+    """
+    listed = list(fixes)
+    safe = {path for fix in listed if fix.applicability == Applicability.SAFE
+            for path in fix.paths}
+    return [fix for fix in listed
+            if fix.applicability == Applicability.SAFE or not fix.paths & safe]
+
+
 def applicable(finding: Finding, threshold: Applicability) -> bool:
     fix = finding.fix
     return (
@@ -240,7 +254,7 @@ def _apply_round(state: _State, findings: Sequence[Finding]) -> dict[str, str]:
     for finding in findings:
         fixes.setdefault(located(finding.fix, finding.path),  # type: ignore[arg-type]
                          (finding.path, finding.code))
-    chosen = choose(fixes)
+    chosen = choose(first_safe(fixes))
     edits: dict[str, list[Edit]] = {}
     for fix in chosen:
         for edit in fix.edits:
