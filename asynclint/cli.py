@@ -180,7 +180,7 @@ def run_fix(args: argparse.Namespace) -> int:
     project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluded)
     try:
         run = fix_project(project, config.selection(), args.unsafe_fixes, config.options(),
-                          project_root=Path.cwd())
+                          project_root=Path.cwd(), exclude=config.excluded)
     except FixError as error:
         sys.stderr.write(f"asynclint: error: {error}\n")
         return EXIT_ERROR

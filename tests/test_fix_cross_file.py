@@ -299,3 +299,15 @@ def test_a_cross_file_fix_that_overlaps_another_waits_for_the_next_round(site: P
                       Selection(select=frozenset({"ASY997", "ASY998"})), rules=(*RULES, *rules))
     assert [(f.path, f.after) for f in run.changed] == [(str(site), MARK + SITE),
                                                         (str(_work(site)), "# 2\n# 1\n" + WORK)]
+
+
+def test_an_excluded_task_file_is_never_written(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The config's `exclude` covers files reached through an include: the move would change
+    one, so it is not applied (the finding stays)."""
+    (site.parent / ".asynclint.yml").write_text("exclude:\n  - work.yml\n")
+    monkeypatch.chdir(site.parent)
+    assert main(["fix", "--unsafe-fixes", "site.yml"]) == 1
+    assert (site.parent / "work.yml").read_text() == WORK
+    assert site.read_text() == SITE
+    assert "1 remaining" in capsys.readouterr().out

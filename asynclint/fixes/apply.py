@@ -296,8 +296,12 @@ def fix_project(
     options: dict[str, dict[str, Any]] | None = None,
     project_root: Path | None = None,
     rules: tuple[Rule, ...] = RULES,
+    exclude: Callable[[Path], bool] = lambda _: False,
 ) -> FixRun:
-    """Fix ``project`` in memory to a fixpoint and verify every changed file."""
+    """Fix ``project`` in memory to a fixpoint and verify every changed file.
+
+    Only findings in the targets are fixed, and never with a fix that changes an ``exclude``d
+    file (one reached through an include of a target)."""
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     original = project
 
@@ -308,7 +312,7 @@ def fix_project(
     result = first
     state = _State(project)
 
-    known = set(_real_paths(original))
+    known = {path for path in _real_paths(original) if not exclude(Path(path))}
 
     def pending() -> list[Finding]:
         return [
