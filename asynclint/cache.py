@@ -30,7 +30,7 @@ from asynclint import __version__
 from asynclint.linter import LintResult
 from asynclint.model.prefilter import digest_file
 
-CACHE_FORMAT = "runs-v1"  # bump when an entry's content changes meaning
+CACHE_FORMAT = "runs-v2"  # bump when an entry's content changes meaning
 ROLES_DIR = "roles"
 
 
