@@ -446,32 +446,37 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
 
 def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
     sizes = [int(x) for x in args.scale_sizes.split(",")]
-    print(f"scale curve, seed {args.seed}, repeat {args.repeat} (asynclint --no-cache and bare parse)\n")
+    print(f"scale curve, seed {args.seed}, repeat {args.repeat} (bare parse, asynclint --no-cache "
+          "and asynclint with a warm cache)\n")
     no_cache = probe_no_cache(env)
     if not no_cache:
         print("asynclint rejects --no-cache: measuring plain `asynclint check` runs instead\n", flush=True)
     rows = []
     for n in sizes:
         corpus, stats = prepare_corpus(n, args.seed, args.out)
-        jobs = [bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs, warm=False, no_cache=no_cache)
+        jobs = [bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs, warm=True,
+                                             no_cache=no_cache)
         interleave(jobs, corpus, env, args.repeat, args.timeout)
-        bare, cold = (j.measure for j in jobs)
+        bare, cold, warm = (j.measure for j in jobs)
         finish_bare(bare)
-        finish_asynclint(cold, None)
+        finish_asynclint(cold, warm)
         print(f"  {stats['tasks']} tasks: bare {fmt_s(bare.median()) if bare.ok else 'n/a'} s, "
-              f"asynclint {fmt_s(cold.median()) if cold.ok else 'n/a'} s", file=sys.stderr, flush=True)
-        rows.append((stats, bare, cold))
+              f"asynclint {fmt_s(cold.median()) if cold.ok else 'n/a'} s, "
+              f"warm {fmt_s(warm.median()) if warm.ok else 'n/a'} s", file=sys.stderr, flush=True)
+        rows.append((stats, bare, cold, warm))
         if not args.keep_scale:
             shutil.rmtree(corpus)
     print("| tasks | YAML files | MB | bare parse s | asynclint s | bare µs/task | asynclint µs/task "
-          "| asynclint / bare | marginal µs/task (bare / asynclint) | peak RSS MB (bare / asynclint) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| asynclint / bare | marginal µs/task (bare / asynclint) | peak RSS MB (bare / asynclint) "
+          "| warm s | warm / bare |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     prev = None
     out = []
-    for stats, bare, cold in rows:
+    for stats, bare, cold, warm in rows:
         n = stats["tasks"]
         b = bare.median() if bare.ok else None
         a = cold.median() if cold.ok else None
+        w = warm.median() if warm is not None and warm.ok else None
         marginal = "-"
         if prev is not None:
             mb = f"{(b - prev[2]) / (n - prev[0]) * 1e6:.1f}" if b and prev[2] else "n/a"
@@ -482,10 +487,11 @@ def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
         print(f"| {n} | {stats['yaml_files']} | {stats['bytes'] / 1e6:.2f} | {fmt_s(b) if b else 'n/a'} | "
               f"{fmt_s(a) if a else 'n/a'} | {b / n * 1e6 if b else 0:.1f} | "
               f"{f'{a / n * 1e6:.1f}' if a else 'n/a'} | {f'{a / b:.2f}' if a and b else 'n/a'} | {marginal} | "
-              f"{rss_b} / {rss_a} |")
+              f"{rss_b} / {rss_a} | {fmt_s(w) if w else 'n/a'} | {f'{w / b:.2f}' if w and b else 'n/a'} |")
         prev = (n, a, b)
-        out.append({"stats": stats, "bare": bare.to_json(), "asynclint_cold": cold.to_json()})
-    for _, _, cold in rows[:1]:
+        out.append({"stats": stats, "bare": bare.to_json(), "asynclint_cold": cold.to_json(),
+                    "asynclint_warm": warm.to_json()})
+    for _, _, cold, _ in rows[:1]:
         if cold.error:
             print(f"\nasynclint: NOT MEASURED: {cold.error}")
     return {"scale": out}
