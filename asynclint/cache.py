@@ -22,6 +22,7 @@ import json
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -31,6 +32,7 @@ from asynclint.linter import LintResult
 from asynclint.model.prefilter import digest_file
 
 CACHE_FORMAT = "runs-v2"  # bump when an entry's content changes meaning
+INDEX_FORMAT = "index-v1"  # the stat indexes that spare reading unchanged files and folders
 ROLES_DIR = "roles"
 
 
@@ -67,18 +69,20 @@ def _file_times(paths: Iterable[Path]) -> list[tuple[str, int | None]]:
     return [(str(path), _mtime(str(path))) for path in sorted(paths)]
 
 
-def plugin_files(project_root: Path | None) -> list[tuple[str, int | None]]:
+def plugin_files(project_root: Path | None,
+                 walks: "Walks | None" = None) -> list[tuple[str, int | None]]:
     """The action plugins the action table would read, with their modification times."""
-    from asynclint.actions.discovery import collections_paths_from_env, discover
+    from asynclint.actions.discovery import collections_paths_from_env, discover, named_dirs
 
-    plugins = discover(project_root, (), collections_paths_from_env())
+    named = walks.named_dirs(project_root) if walks is not None else named_dirs(project_root)
+    plugins = discover(project_root, (), collections_paths_from_env(), named)
     return _file_times(plugin.path for plugin in plugins.actions) + [
         (module, None) for module in sorted(plugins.modules)]
 
 
 def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
             options: Mapping[str, Any], targets: Sequence[tuple[str, str | None]],
-            project_root: Path | None) -> str:
+            project_root: Path | None, walks: "Walks | None" = None) -> str:
     """The key of one run; ``targets`` are (path, content digest or None) in check order."""
     material = {
         "format": CACHE_FORMAT,
@@ -89,7 +93,7 @@ def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
         "options": options,
         "targets": list(targets),
         "folders": folder_times((path for path, _ in targets), [os.getcwd(), *paths]),
-        "plugins": plugin_files(project_root),
+        "plugins": plugin_files(project_root, walks),
     }
     text = json.dumps(material, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -110,9 +114,142 @@ def dependencies(paths: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     return tuple((path, digest_file(path)) for path in sorted(set(paths)))
 
 
+# A file whose times are this close to when the index was written may have changed again
+# within the same clock tick: its digest is read from its bytes (git's "racily clean" rule).
+RACY_NS = 2_000_000_000
+Stat = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
+
+
+def _stat(path: str) -> Stat | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
+
+
+class Digests:
+    """Content digests of files, reused while a file's times, size and inode are unchanged.
+
+    Like git's index: hashing every file of a large repository costs more than the rest of a
+    warm run, and a stat answers for an unchanged file. A file changed within
+    :data:`RACY_NS` of the index being written is always read again.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.known: dict[str, tuple[Stat, str | None]] = {}
+        self.written = 0
+        self.changed = False
+        try:
+            written, known = pickle.loads(path.read_bytes())
+            if isinstance(written, int) and isinstance(known, dict):
+                self.written, self.known = written, known
+        except Exception:  # missing or foreign: every file is read
+            pass
+
+    def digest(self, path: str) -> str | None:
+        stat = _stat(path)
+        if stat is None:
+            return None
+        where = os.path.abspath(path)
+        found = self.known.get(where)
+        if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:
+            return found[1]
+        value = digest_file(path)
+        self.known[where] = (stat, value)
+        self.changed = True
+        return value
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    pickle.dump((time.time_ns(), self.known), stream,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return
+
+
+def _folder_stat(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+class Walks:
+    """The plugin folders of a project, reused while no folder of the last walk changed.
+
+    A folder gains or loses an entry only by changing its own modification time, so when
+    every folder the last walk read is unchanged (and older than :data:`RACY_NS` before that
+    walk was saved), a new walk would read the same entries: a stat per folder instead of a
+    listing per folder.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.saved: dict[str, tuple[int, list[tuple[str, tuple[int, int, int] | None]],
+                                    dict[str, list[Path]]]] = {}
+        try:
+            loaded = pickle.loads(path.read_bytes())
+            if isinstance(loaded, dict):
+                self.saved = loaded
+        except Exception:  # missing or foreign: walk
+            pass
+
+    def named_dirs(self, root: Path | None) -> dict[str, list[Path]]:
+        from asynclint.actions.discovery import named_dirs
+
+        key = os.path.abspath(root) if root is not None else ""
+        saved = self.saved.get(key)
+        if saved is not None:
+            written, folders, found = saved
+            if all(stat is not None and stat == _folder_stat(folder)
+                   and stat[0] < written - RACY_NS for folder, stat in folders):
+                return found
+        walked: list[str] = []
+        started = time.time_ns()
+        found = named_dirs(root, walked)
+        self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)
+        self._save()
+        return found
+
+    def _save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    pickle.dump(self.saved, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return
+
+
 @dataclass(frozen=True)
 class RunCache:
     directory: Path
+
+    def digests(self) -> Digests:
+        """The digest index of the files runs read (by absolute path)."""
+        return Digests(self.directory / INDEX_FORMAT / "digests.pickle")
+
+    def walks(self) -> Walks:
+        """The plugin folders of the projects checked (by absolute root)."""
+        return Walks(self.directory / INDEX_FORMAT / "walks.pickle")
 
     def entry_path(self, key: str) -> Path:
         return self.directory / CACHE_FORMAT / f"{key}.pickle"

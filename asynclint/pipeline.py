@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from asynclint.cache import Entry, RunCache, default_cache_dir, dependencies, run_key
 from asynclint.linter import LintResult, Selection, lint
 from asynclint.model import Project, load_project
-from asynclint.model.prefilter import BytePrefilter, digest_file, need_of, target_files
+from asynclint.model.prefilter import BytePrefilter, need_of, target_files
 from asynclint.parallel import default_jobs, scan_files
 from asynclint.rules import RULES
 
@@ -55,10 +55,13 @@ def check(
     files = [str(path) for path in target_files(paths, exclude)]
     key = None
     if cache is not None:
+        digests = cache.digests()
         key = run_key(paths=paths, rules=[(rule.code, selection.severity(rule).label)
                                           for rule in rules],
                       options=options or {}, project_root=project_root,
-                      targets=[(file, digest_file(file)) for file in files])
+                      targets=[(file, digests.digest(file)) for file in files],
+                      walks=cache.walks())
+        digests.save()
         cached = cache.get(key)
         if cached is not None:
             return cached

@@ -119,3 +119,100 @@ def test_standard_input_is_never_cached(project: Path, speed: Speed) -> None:
 
 def test_missing_entry(tmp_path: Path) -> None:
     assert RunCache(tmp_path).get("0" * 64) is None
+
+
+# -- the stat indexes ------------------------------------------------------------------------
+
+
+def _age(*paths: Path) -> None:
+    """Times an hour back: outside the window in which a change may hide in one clock tick."""
+    import time
+
+    then = time.time() - 3600
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from asynclint import cache
+
+    counted: list[str] = []
+    real = cache.digest_file
+
+    def counting(path: str) -> str | None:
+        counted.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache, "digest_file", counting)
+    return counted
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path: Path, reads: list[str]) -> None:
+    from asynclint.cache import Digests
+
+    target = tmp_path / "a.yml"
+    target.write_text(LAUNCH)
+    _age(target)
+    index = Digests(tmp_path / "index.pickle")
+    first = index.digest(str(target))
+    index.save()
+    assert Digests(tmp_path / "index.pickle").digest(str(target)) == first
+    assert reads == [str(target)]
+
+
+def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(tmp_path: Path,
+                                                                   reads: list[str]) -> None:
+    from asynclint.cache import Digests
+
+    target = tmp_path / "a.yml"
+    target.write_text(LAUNCH)
+    _age(target)
+    index = Digests(tmp_path / "index.pickle")
+    first = index.digest(str(target))
+    index.save()
+    before = os.stat(target)
+    target.write_text(LAUNCH.replace("60", "61"))  # same size
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the inode's ctime moves
+    assert Digests(tmp_path / "index.pickle").digest(str(target)) != first
+
+
+def test_a_file_changed_just_before_the_index_was_written_is_read_again(
+        tmp_path: Path, reads: list[str]) -> None:
+    from asynclint.cache import Digests
+
+    target = tmp_path / "a.yml"
+    target.write_text(LAUNCH)  # now: it may change again within the same clock tick
+    index = Digests(tmp_path / "index.pickle")
+    index.digest(str(target))
+    index.save()
+    Digests(tmp_path / "index.pickle").digest(str(target))
+    assert reads == [str(target), str(target)]
+
+
+def test_plugin_folders_are_walked_again_only_when_a_folder_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint.actions import discovery
+    from asynclint.cache import Walks
+
+    root = tmp_path / "project"
+    (root / "roles" / "web" / "tasks").mkdir(parents=True)
+    (root / "action_plugins").mkdir()
+    _age(root, root / "roles", root / "roles" / "web", root / "roles" / "web" / "tasks",
+         root / "action_plugins")
+    walks: list[Path] = []
+    real = discovery.named_dirs
+
+    def counting(where, walked=None):
+        walks.append(where)
+        return real(where, walked)
+
+    monkeypatch.setattr(discovery, "named_dirs", counting)
+    index = tmp_path / "walks.pickle"
+    first = Walks(index).named_dirs(root)
+    assert first[discovery.ACTION_DIR] == [root / "action_plugins"]
+    assert Walks(index).named_dirs(root) == first and len(walks) == 1
+    (root / "roles" / "web" / "library").mkdir()  # changes roles/web
+    found = Walks(index).named_dirs(root)
+    assert found[discovery.LIBRARY_DIR] == [root / "roles" / "web" / "library"]
+    assert len(walks) == 2

@@ -47,12 +47,19 @@ def collections_paths_from_env(environ: Mapping[str, str] = os.environ) -> tuple
     return tuple(Path(entry).expanduser() for entry in entries if entry)
 
 
+NAMED_DIRS = (ACTION_DIR, LIBRARY_DIR)
+
+
 def discover(
     project_root: Path | None,
     search_paths: Sequence[Path],
     collections_paths: Sequence[Path],
+    named: Mapping[str, list[Path]] | None = None,
 ) -> ProjectPlugins:
-    named = _named_dirs(project_root, (ACTION_DIR, LIBRARY_DIR))
+    """The project's plugins; ``named``: the :data:`NAMED_DIRS` folders, when already known
+    (:func:`named_dirs`)."""
+    if named is None:
+        named = named_dirs(project_root)
     local_action_dirs = [*named[ACTION_DIR], *search_paths]
     local_library_dirs = named[LIBRARY_DIR]
     collection_roots = [
@@ -97,7 +104,13 @@ def _first_of_each_name(plugins: Sequence[PluginFile]) -> tuple[PluginFile, ...]
     return tuple(seen.values())
 
 
-def _named_dirs(root: Path | None, names: tuple[str, ...]) -> dict[str, list[Path]]:
+def named_dirs(root: Path | None, walked: list[str] | None = None) -> dict[str, list[Path]]:
+    """The :data:`NAMED_DIRS` folders under ``root``; ``walked`` receives every folder read."""
+    return _named_dirs(root, NAMED_DIRS, walked)
+
+
+def _named_dirs(root: Path | None, names: tuple[str, ...],
+                walked: list[str] | None = None) -> dict[str, list[Path]]:
     """Folders called each of ``names`` under ``root``, shallowest first, skipping hidden and
     vendored trees (one walk for all the names)."""
     found: dict[str, list[Path]] = {name: [] for name in names}
@@ -106,6 +119,8 @@ def _named_dirs(root: Path | None, names: tuple[str, ...]) -> dict[str, list[Pat
     pending = [str(root)]
     while pending:  # os.scandir alone: this walks every folder of the project
         current = pending.pop()
+        if walked is not None:
+            walked.append(current)
         try:
             with os.scandir(current) as entries:
                 listed = list(entries)
