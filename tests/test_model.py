@@ -147,3 +147,21 @@ def test_recursive_includes_terminate(tmp_path: Path) -> None:
     project = load_project([str(playbook)])
     (flow,) = flows(project)
     assert [s.task.include.target for s in flow.steps] == ["a.yml", "b.yml", "a.yml"]
+
+
+def test_the_loader_resolves_paths_as_realpath_does(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint.model.project import _Loader
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "x").mkdir()
+    (tmp_path / "a" / "b" / "c" / "f.yml").write_text("")
+    (tmp_path / "x" / "link").symlink_to(tmp_path / "a" / "b")
+    (tmp_path / "a" / "b" / "g.yml").symlink_to("c/f.yml")
+    (tmp_path / "x" / "up").symlink_to("../a")
+    loader = _Loader(use_c=True)
+    for path in ["a/b/c/f.yml", "x/link/c/f.yml", "a/b/g.yml", "x/link/g.yml",
+                 "x/up/b/../b/c/f.yml", "./a/b/c/f.yml", f"{tmp_path}/x/link/c/../g.yml",
+                 "missing/z.yml", "x/up/b/c/../../b/c/f.yml", "/", "a/b/c/f.yml"]:
+        assert loader.real(path) == os.path.realpath(path), path

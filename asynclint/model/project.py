@@ -135,10 +135,19 @@ class _Loader:
         self.reals: dict[str, str] = {}
 
     def real(self, path: str) -> str:
-        """``os.path.realpath``, once per path and run (includes reach a file many times)."""
+        """``os.path.realpath``, once per path and run (includes reach a file many times).
+
+        The folder part is resolved once per folder, so a new path costs one ``lstat``.
+        """
         found = self.reals.get(path)
         if found is None:
-            found = self.reals[path] = os.path.realpath(path)
+            head, tail = os.path.split(path)
+            if not head or not tail or tail in (os.curdir, os.pardir) or head == path:
+                found = os.path.realpath(path)
+            else:
+                joined = os.path.join(self.real(head), tail)
+                found = os.path.realpath(joined) if os.path.islink(joined) else joined
+            self.reals[path] = found
         return found
 
     def load(self, path: Path, display: str, forced_kind: str | None = None,
