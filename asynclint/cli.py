@@ -159,7 +159,7 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
     result = check_paths(kept_paths(args.paths, config.excluded), config.selection(),
-                         config.options(), exclude=config.excluded, stdin_data=stdin_data,
+                         config.options(), exclude=config.excluder, stdin_data=stdin_data,
                          stdin_name=args.stdin_filename, project_root=Path.cwd(),
                          speed=default_speed(not args.no_cache, args.jobs))
     formatter = FORMATTERS[choose_format(args.format, os.environ)]
@@ -177,7 +177,7 @@ def _exit_code(result: LintResult, exit_zero: bool) -> int:
 
 def run_fix(args: argparse.Namespace) -> int:
     config = config_from(args)
-    project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluded)
+    project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluder)
     try:
         run = fix_project(project, config.selection(), args.unsafe_fixes, config.options(),
                           project_root=Path.cwd(), exclude=config.excluded)

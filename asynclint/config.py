@@ -81,6 +81,11 @@ class Config:
     def excluded(self, path: Path) -> bool:
         return any(pattern.matches(path) for pattern in self.exclude)
 
+    @property
+    def excluder(self) -> Callable[[Path], bool] | None:
+        """:meth:`excluded`, or ``None`` when nothing is excluded (discovery then asks nothing)."""
+        return self.excluded if self.exclude else None
+
 
 def known_pattern(pattern: str) -> bool:
     """A rule code, a rule name, a code prefix such as ``ASY1``, or ``ALL``."""

@@ -43,7 +43,7 @@ def check(
     selection: Selection = Selection(),
     options: dict[str, dict[str, Any]] | None = None,
     *,
-    exclude: Callable[[Path], bool] = lambda _: False,
+    exclude: Callable[[Path], bool] | None = None,
     stdin_data: bytes | None = None,
     stdin_name: str = "<stdin>",
     project_root: Path | None = None,

@@ -121,6 +121,7 @@ def test_discovery_skips_what_is_not_ansible(tmp_path: Path) -> None:
     write(tmp_path, ".git/config.yml", "- a: 1\n")
     write(tmp_path, "venv/pyvenv.cfg", "home = x\n")
     write(tmp_path, "venv/lib/x.yml", "- a: 1\n")
+    write(tmp_path, "venv/direct.yml", "- hosts: all\n  tasks: []\n")
     write(tmp_path, "k8s/deploy.yaml", "apiVersion: v1\nkind: Pod\n")
     write(tmp_path, ".pre-commit-config.yaml", "repos: []\n")
     project = load_project([str(tmp_path)])

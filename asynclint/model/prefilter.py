@@ -40,7 +40,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from asynclint.model.keywords import IMPORT_PLAYBOOK
 from asynclint.model.nodes import Document, Task, document_task_nodes
-from asynclint.model.project import STDIN, discover
+from asynclint.model.project import STDIN, discover_paths
 from asynclint.parsing.source import MAX_BYTES
 from asynclint.parsing.syntax import surely_composes
 
@@ -183,13 +183,15 @@ def _holds(words: frozenset[bytes], groups: Words) -> bool:
     return any(group <= words for group in groups)
 
 
-def target_files(paths: Iterable[str], exclude: Callable[[Path], bool]) -> Iterator[Path]:
-    """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order."""
+def target_files(paths: Iterable[str],
+                 exclude: Callable[[Path], bool] | None = None) -> Iterator[str]:
+    """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order
+    (as it names them)."""
     for raw in paths:
         if raw == STDIN:
             continue
         root = Path(raw)
-        yield from (discover(root, exclude) if root.is_dir() else (root,))
+        yield from (discover_paths(str(root), exclude) if root.is_dir() else (str(root),))
 
 
 def run_edges(document: Document) -> Iterator[str]:

@@ -72,24 +72,38 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _is_virtualenv(path: Path) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+VIRTUALENV_MARK = "pyvenv.cfg"
 
 
-def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> Iterator[Path]:
+def _child(folder: str, name: str) -> str:
+    """``str(Path(folder) / name)`` for a folder spelled as a path object spells it."""
+    if folder == ".":
+        return name
+    return folder + name if folder.endswith(os.sep) else folder + os.sep + name
+
+
+def discover(root: Path, exclude: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """YAML files below ``root`` that may hold Ansible content, in a stable order.
 
     Symbolic links to folders are not followed (no loops); folders that never
     hold playbooks or tasks (``vars/``, ``group_vars/``, virtual environments...)
     are skipped.
     """
-    stack = [root]
+    return map(Path, discover_paths(str(root), exclude))
+
+
+def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None) -> Iterator[str]:
+    """:func:`discover` as strings, spelled as :class:`~pathlib.Path` spells them (``a.yml``
+    for ``./a.yml``): a path object per file and folder would cost as much as the walk."""
+    stack = [(str(Path(root)), False)]  # a folder, and whether it may be a virtual environment
     while stack:
-        folder = stack.pop()
+        folder, below = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
+        if below and any(entry.name == VIRTUALENV_MARK and entry.is_file() for entry in entries):
+            continue  # a virtual environment below the root: none of it is the project's
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -97,12 +111,12 @@ def discover(root: Path, exclude: Callable[[Path], bool] = lambda _: False) -> I
                 if entry.is_dir(follow_symlinks=False):
                     if name in SKIP_DIRS:
                         continue
-                    path = folder / name
-                    if not exclude(path) and not _is_virtualenv(path):
-                        subfolders.append(path)
+                    path = _child(folder, name)
+                    if exclude is None or not exclude(Path(path)):
+                        subfolders.append((path, True))
                 elif name.endswith(YAML_SUFFIXES) and entry.is_file():
-                    path = folder / name
-                    if not exclude(path):
+                    path = _child(folder, name)
+                    if exclude is None or not exclude(Path(path)):
                         yield path
             except OSError:
                 continue
@@ -210,7 +224,7 @@ def load_project(
     stdin_data: bytes | None = None,
     stdin_name: str = "<stdin>",
     use_c: bool = True,
-    exclude: Callable[[Path], bool] = lambda _: False,
+    exclude: Callable[[Path], bool] | None = None,
     prefilter: Prefilter | None = None,
 ) -> Project:
     """Read ``paths`` (files, folders, or ``-`` for standard input) into a project."""
