@@ -114,6 +114,23 @@ def dependencies(paths: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     return tuple((path, digest_file(path)) for path in sorted(set(paths)))
 
 
+def _store(path: Path, value: object) -> None:
+    """Pickle ``value`` to ``path`` atomically; a cache that cannot be written only costs
+    the next run its time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return
+
+
 # A file whose times are this close to when the index was written may have changed again
 # within the same clock tick: its digest is read from its bytes (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
@@ -164,19 +181,7 @@ class Digests:
     def save(self) -> None:
         if not self.changed:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    pickle.dump((time.time_ns(), self.known), stream,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
+        _store(self.path, (time.time_ns(), self.known))
 
 
 def _folder_stat(path: str) -> tuple[int, int, int] | None:
@@ -221,22 +226,9 @@ class Walks:
         started = time.time_ns()
         found = named_dirs(root, walked)
         self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)
-        self._save()
+        _store(self.path, self.saved)
         return found
 
-    def _save(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    pickle.dump(self.saved, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
 
 
 @dataclass(frozen=True)
@@ -266,16 +258,4 @@ class RunCache:
 
     def put(self, key: str, entry: Entry) -> None:
         """Write atomically; a cache that cannot be written only costs the next run."""
-        target = self.entry_path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    pickle.dump(entry, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, target)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
+        _store(self.entry_path(key), entry)
