@@ -10,7 +10,7 @@ from asynclint.model import Task
 from asynclint.model.flow import Step
 from asynclint.model.keywords import short_name
 from asynclint.parsing import YEntry, YMap, YNode, YScalar
-from asynclint.parsing.nodes import to_python
+from asynclint.parsing.nodes import to_python, walk
 from asynclint.model.readings import int_value, is_async_status, is_launch
 
 CONDITIONALS = frozenset({"when", "until", "changed_when", "failed_when"})
@@ -50,34 +50,6 @@ def _references(node: YNode | None, bare: bool,
     return value_references(to_python(node), bare=bare)
 
 
-def _scalars(node: YNode | None) -> Iterator[YScalar]:
-    """Every scalar below ``node``, keys included (each node once, aliases too)."""
-    stack: list[YNode] = [] if node is None else [node]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, YScalar):
-            yield item
-            continue
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, YMap):
-            for child in item.entries:
-                stack.append(child.key)
-                stack.append(child.value)
-        else:
-            stack.extend(item.items)
-
-
-def mentions(node: YNode | None, names: Collection[str]) -> bool:
-    """True when the text of a scalar below ``node`` holds one of ``names``.
-
-    A reference to a variable spells its name, so a value mentioning none reads none of them.
-    """
-    return any(name in scalar.value for scalar in _scalars(node) for name in names)
-
-
 def _may_template(node: YNode | None) -> bool:
     """False when no string below ``node`` (keys included) can be a template.
 
@@ -85,26 +57,22 @@ def _may_template(node: YNode | None) -> bool:
     """
     if node is None:
         return False
-    stack: list[YNode] = [node]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
+    for item in walk(node):
         if isinstance(item, YScalar):
             if is_templated(item.value):
                 return True
-            continue
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, YMap):
-            for child in item.entries:
-                if not isinstance(child.key, YScalar):
-                    return True
-                stack.append(child.key)
-                stack.append(child.value)
-        else:
-            stack.extend(item.items)
+        elif isinstance(item, YMap) and any(not isinstance(e.key, YScalar) for e in item.entries):
+            return True
     return False
+
+
+def mentions(node: YNode | None, names: Collection[str]) -> bool:
+    """True when the text of a scalar below ``node`` (keys included) holds one of ``names``.
+
+    A reference to a variable spells its name, so a value mentioning none reads none of them.
+    """
+    return node is not None and any(
+        name in item.value for item in walk(node) if isinstance(item, YScalar) for name in names)
 
 
 def is_set_fact(task: Task) -> bool:
