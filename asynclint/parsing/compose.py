@@ -6,7 +6,7 @@ import warnings
 from functools import cache
 from typing import Any
 
-from asynclint.parsing.nodes import YEntry, YMap, YNode, YScalar, YSeq
+from asynclint.parsing.nodes import YNode, new_entry, new_map, new_scalar, new_seq
 from asynclint.parsing.source import BOM, ParseError, Source
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
@@ -15,12 +15,28 @@ MAX_DEPTH = 500
 
 @cache
 def _c_loader() -> Any:
-    """ruamel.yaml's C loader, imported on first use (ruamel loads all of itself with it)."""
+    """ruamel.yaml's C loader, imported on first use (ruamel loads all of itself with it).
+
+    Its resolver is a constant: the converter keeps only local tags (:func:`_tag`) and reads
+    plain scalars itself (:meth:`YScalar.python`), so matching every plain scalar against
+    YAML's implicit types, as ruamel's resolver does, would be wasted.
+    """
     try:  # the C extension (ruamel.yaml.clibz) is optional
         from ruamel.yaml.cyaml import CBaseLoader
+        from ruamel.yaml.tag import Tag
     except ImportError:  # pragma: no cover - depends on the platform
         return None
-    return CBaseLoader
+    standard = Tag(suffix=_STANDARD_TAG + "str")
+    _RESOLVED.append(standard)
+
+    class Loader(CBaseLoader):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return standard
+
+    return Loader
+
+
+_RESOLVED: list[Any] = []  # the one tag the C loader's resolver gives
 
 
 def c_available() -> bool:
@@ -50,6 +66,8 @@ def _raw_documents(text: str, use_c: bool) -> tuple[list[Any], int]:
 def _tag(raw: Any) -> str | None:
     """A node's local tag; ``None`` for the standard ones (``!!str``, resolved or written)."""
     ctag = getattr(raw, "ctag", None)  # ruamel's Tag: read its parts, skip building a string
+    if _RESOLVED and ctag is _RESOLVED[0]:
+        return None
     if ctag is not None and ctag.handle is None and type(ctag.suffix) is str \
             and ctag.suffix.startswith(_STANDARD_TAG) and "%" not in ctag.suffix:
         return None
@@ -65,11 +83,14 @@ class _Converter:
     def __init__(self, shift: int):
         self.shift = shift
         self.memo: dict[int, YNode] = {}
+        self.standard = _RESOLVED[0] if _RESOLVED else None  # needs no _tag()
 
     def convert(self, raw: Any, depth: int = 0) -> YNode:
+        shift = self.shift
         if raw.id == "scalar":  # a leaf: an alias of it is an equal scalar, no need to share
-            return YScalar(raw.value, raw.start_mark.index + self.shift,
-                           raw.end_mark.index + self.shift, raw.style or "", _tag(raw))
+            return new_scalar(raw.value, raw.start_mark.index + shift,
+                              raw.end_mark.index + shift, raw.style or "",
+                              None if raw.ctag is self.standard else _tag(raw))
         known = self.memo.get(id(raw))
         if known is not None:
             return known
@@ -78,19 +99,18 @@ class _Converter:
             raise ParseError(
                 f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
             )
-        start = raw.start_mark.index + self.shift
-        end = raw.end_mark.index + self.shift
+        start = raw.start_mark.index + shift
+        end = raw.end_mark.index + shift
+        convert = self.convert
+        depth += 1
         node: YNode
-        kind = raw.id
-        if kind == "sequence":
-            items = tuple(self.convert(child, depth + 1) for child in raw.value)
-            node = YSeq(items, start, end, bool(raw.flow_style), _tag(raw))
+        if raw.id == "sequence":
+            items = tuple([convert(child, depth) for child in raw.value])
+            node = new_seq(items, start, end, bool(raw.flow_style), _tag(raw))
         else:
-            entries = tuple(
-                YEntry(self.convert(k, depth + 1), self.convert(v, depth + 1))
-                for k, v in raw.value
-            )
-            node = YMap(entries, start, end, bool(raw.flow_style), _tag(raw))
+            entries = tuple([new_entry(convert(k, depth), convert(v, depth))
+                             for k, v in raw.value])
+            node = new_map(entries, start, end, bool(raw.flow_style), _tag(raw))
         self.memo[id(raw)] = node
         return node
 
