@@ -65,6 +65,9 @@ class Project:
 
 
 def display_path(path: Path) -> str:
+    text = str(path)
+    if not text.startswith((os.sep, os.pardir)) and os.sep + os.pardir not in text:
+        return text  # relative, without `..`: already as relpath would spell it
     try:
         relative = os.path.relpath(path)
     except ValueError:
