@@ -6,6 +6,7 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or internal error.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -251,7 +252,14 @@ COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": r
             "graph": run_graph, "parallelize": run_parallelize}
 
 
+# Collect cycles every 200,000 new objects instead of every 700: a run builds millions of
+# small, acyclic nodes that live until it ends, and scanning them over and over cost a third
+# of a run (mypy does the same).
+GC_THRESHOLD = (200_000, 30, 30)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    gc.set_threshold(*GC_THRESHOLD)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
