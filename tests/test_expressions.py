@@ -356,3 +356,88 @@ def test_access_chains_read_back(name: str, attrs: list[str | int]) -> None:
     assert expression_references(source + " is not finished") == (
         Reference(name, tuple(attrs), ("finished",), negated=True),
     )
+
+
+# --- the reader without jinja2 agrees with jinja2's parse tree -----------------------------
+
+SUBSET_TOKENS = [
+    "job", "r", "item", "x.", ".finished", ".results", "[0]", "[-1]", "['a b']", '["k"]', "[y]",
+    " is ", " is not ", "not ", " and ", " or ", " in ", " not in ", " == ", " != ", " < ",
+    " >= ", " | bool", " | ansible.builtin.bool", " | default(x)", "(", ")", " 200 ", "0",
+    " 'text' ", ' "{{ y }}" ', " true ", " None ", "finished", " succeeded", "defined",
+    "lookup('env', 'HOME')", " + ", ".0", " if ", " else ", "{{ ", " }}", "{% if x %}", "-",
+    ",", "[", "]", "=", " ~ ", "*", ".get(", "1.5", "{", "}", ":", "'", "\\",
+]
+subset_ish = st.lists(st.sampled_from(SUBSET_TOKENS), min_size=1, max_size=12).map("".join)
+_access = st.builds("".join, st.lists(
+    st.sampled_from([".finished", ".results", "[0]", "[-2]", "['a b']", '["k"]', ".not"]),
+    max_size=3)).flatmap(lambda chain: st.sampled_from(["job", "r", "item"]).map(
+        lambda name: name + chain))
+_atom = _access | st.sampled_from(["200", "0", "'text'", "true", "None"])
+
+
+def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    arguments = st.lists(inner, max_size=2).flatmap(lambda values: st.sampled_from(
+        ["", "k="]).map(lambda keyword: "(" + ", ".join(
+            values[:-1] + [keyword + value for value in values[-1:]]) + ")"))
+    suffix = st.tuples(st.sampled_from(["", " | bool", " | a.b", " | d"]),
+                       st.sampled_from(["", "()"]) | arguments,
+                       st.sampled_from(["", " is finished", " is not failed", " is a.b"]),
+                       st.sampled_from([""]) | arguments).map("".join)
+    postfix = st.sampled_from(["", ".x", "[0]", "[-1]", "['k']", "()"]) \
+        | inner.map(lambda text: f"[{text}]") | arguments
+    unary = (st.tuples(inner, postfix, suffix).map("".join)
+             | st.tuples(st.sampled_from(["-", "+ ", "-("]), inner).map(
+                 lambda parts: parts[0] + parts[1] + (")" if parts[0] == "-(" else ""))
+             | inner.map(lambda text: f"({text})")
+             | st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]")
+             | st.tuples(st.sampled_from(["lookup", "x.get", "q['f']"]), arguments).map(
+                 "".join))
+    return (unary
+            | st.tuples(st.sampled_from(["not ", "not not "]), unary).map("".join)
+            | st.tuples(unary, st.sampled_from(
+                [" == ", " in ", " not in ", " and ", " or ", " - ", " ~ ", " ** ", " if ",
+                 " else "]), unary).map("".join)
+            | st.tuples(unary, unary, unary).map(lambda parts: "{} if {} else {}".format(*parts)))
+
+
+subset_expressions = st.recursive(_atom, _grow, max_leaves=6)
+
+
+@settings(deadline=None, max_examples=1000)
+@given(subset_ish | subset_expressions)
+def test_the_simple_reader_agrees_with_jinja2(text: str) -> None:
+    """Where the reader without jinja2 answers, it answers what jinja2's tree says."""
+    from asynclint.expressions import jinja_ast, simple
+
+    for ours, theirs in ((simple.expression_references, jinja_ast.expression_references),
+                         (simple.template_references, jinja_ast.template_references)):
+        found = ours(text)
+        assert found is None or found == theirs(text), text
+    wrapped = "{{ " + text + " }}"
+    found = simple.template_references(wrapped)
+    assert found is None or found == jinja_ast.template_references(wrapped), wrapped
+
+
+@pytest.mark.parametrize("text", [
+    "job.finished", "result is not failed", "r.status == 200", "not x is finished",
+    "x.results[0].ansible_job_id is not finished", "a and b or not c", "x not in y",
+    "(x | bool).y", "x['a b'][-1]", "x is ansible.builtin.finished", "x is finished | bool",
+    "{{ item.ansible_job_id }}", "^{{ item.key }}={{ item.value }}", "{{ s | dict2items }}",
+])
+def test_common_expressions_are_read_without_jinja2(text: str) -> None:
+    from asynclint.expressions import jinja_ast, simple
+
+    if text.startswith(("{{", "^")):
+        assert simple.template_references(text) == jinja_ast.template_references(text) != ()
+    else:
+        assert simple.expression_references(text) == jinja_ast.expression_references(text) != ()
+
+
+def test_checking_an_example_does_not_load_jinja2() -> None:
+    """Its conditions and templates are all in the subset read without jinja2."""
+    probe = ("import sys; from asynclint.cli import main; main(['check', '--no-cache', "
+             "'--exit-zero', 'examples/wrong/until_on_launch_result.yml']); print('jinja2' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=PACKAGE.parent.parent)
+    assert result.stdout.strip().splitlines()[-1] == "False"

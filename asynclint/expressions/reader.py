@@ -1,7 +1,7 @@
 """Public entry points: references in Ansible values, with caching and a no-Jinja fast path.
 
-jinja2 is imported on the first string that needs parsing, so runs over files without
-templates never load it.
+Simple expressions are read without jinja2 (:mod:`asynclint.expressions.simple`); jinja2 is
+imported on the first string outside that subset, so most runs never load it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
+from asynclint.expressions import simple
 from asynclint.expressions.markers import is_entire_template, is_templated
 from asynclint.expressions.reference import Reference
 
@@ -74,6 +75,9 @@ def _children(
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parsed_template(text: str) -> tuple[Reference, ...]:
+    found = simple.template_references(text)
+    if found is not None:
+        return found
     from asynclint.expressions import jinja_ast
 
     return jinja_ast.template_references(text)
@@ -81,6 +85,9 @@ def _parsed_template(text: str) -> tuple[Reference, ...]:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parsed_expression(text: str) -> tuple[Reference, ...]:
+    found = simple.expression_references(text)
+    if found is not None:
+        return found
     from asynclint.expressions import jinja_ast
 
     return jinja_ast.expression_references(text)
