@@ -1,4 +1,4 @@
-"""The expression reader: which variables an Ansible value reads, found with jinja2's parser.
+"""The expression reader: which variables an Ansible value reads, from a parse of its Jinja.
 
 Templates are parsed, never rendered. Each read of a free variable is one `Reference`: its
 root name, the constant attribute/subscript chain after it, and the Jinja test applied to it.
