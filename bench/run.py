@@ -231,6 +231,16 @@ def bare_job() -> Job:
     return Job(Measure("bare C compose of every YAML file", "python bench/bare_parse.py ."), cmd, check)
 
 
+def startup_job() -> Job:
+    """Python start-up alone: a floor under every measure of a run in a fresh process."""
+    cmd = [sys.executable, "-c", "pass"]
+
+    def check(s: Sample) -> str | None:
+        return None if s.rc == 0 else f"exit code {s.rc}: {_tail(s.stderr)}"
+
+    return Job(Measure("Python start-up (python -c pass)", "python -c pass"), cmd, check)
+
+
 def finish_bare(m: Measure) -> None:
     if m.ok:
         info = json.loads(m.samples[0].stdout)
@@ -374,7 +384,8 @@ def print_table(measures: list[Measure]) -> None:
 
 
 def ratios(cold: Measure | None, warm: Measure | None, bare: Measure | None,
-           al: Measure | None) -> list[tuple[str, float, float, str]]:
+           al: Measure | None, startup: Measure | None = None
+           ) -> list[tuple[str, float, float, str]]:
     """(name, ratio of median wall times, ratio of median CPU times, target)."""
     out: list[tuple[str, float, float, str]] = []
 
@@ -382,11 +393,22 @@ def ratios(cold: Measure | None, warm: Measure | None, bare: Measure | None,
         if a is not None and b is not None and a.ok and b.ok:
             out.append((name, a.median() / b.median(), a.median("cpu") / b.median("cpu"), target))
 
+    def add_net(name: str, a: Measure | None, b: Measure | None) -> None:
+        """The same ratio once Python's start-up is taken off both sides."""
+        if a is None or b is None or startup is None or not (a.ok and b.ok and startup.ok):
+            return
+        net = [(a.median(attr) - startup.median(attr), b.median(attr) - startup.median(attr))
+               for attr in ("wall", "cpu")]
+        if all(den > 0 for _, den in net):
+            out.append((name, net[0][0] / net[0][1], net[1][0] / net[1][1], ""))
+
     add("asynclint cold / ansible-lint", cold, al, "<= 0.01 (100x faster)")
     add("asynclint warm / ansible-lint", warm, al, "")
     add("asynclint cold / bare parse", cold, bare, "<= 1.0")
     add("asynclint warm / bare parse", warm, bare, "< 0.2")
     add("asynclint warm / asynclint cold", warm, cold, "")
+    add_net("asynclint cold / bare parse, start-up taken off both", cold, bare)
+    add_net("asynclint warm / bare parse, start-up taken off both", warm, bare)
     return out
 
 
@@ -424,9 +446,9 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; repeat {args.repeat}, "
           f"ansible-lint repeat {0 if args.skip_ansible_lint else args.ansible_lint_repeat}\n")
 
-    jobs = [bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs)
+    jobs = [startup_job(), bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs)
     interleave(jobs, corpus, env, args.repeat, args.timeout)
-    bare, cold, warm = (j.measure for j in jobs)
+    startup, bare, cold, warm = (j.measure for j in jobs)
     finish_bare(bare)
     finish_asynclint(cold, warm)
     al = None
@@ -436,9 +458,9 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
             al = Measure("ansible-lint --offline", "ansible-lint --offline", error=err)
         else:
             al = measure_ansible_lint(corpus, env, args.ansible_lint_repeat, args.ansible_lint_timeout)
-    measures = [m for m in (bare, cold, warm, al) if m is not None]
+    measures = [m for m in (startup, bare, cold, warm, al) if m is not None]
     print_table(measures)
-    rows = ratios(cold, warm, bare, al)
+    rows = ratios(cold, warm, bare, al, startup)
     print_ratios(rows)
     return {"corpus": str(corpus), "corpus_info": info, "measures": [m.to_json() for m in measures],
             "ratios": {name: {"wall": wall, "cpu": cpu} for name, wall, cpu, _ in rows}}
