@@ -16,15 +16,13 @@ from typing import Sequence
 from asynclint import __version__
 from asynclint.config import (Config, ConfigError, kept_paths, known_pattern, load_config,
                               render, start_path, with_flags)
-from asynclint.fixes.apply import FixError, fix_project, write_fixes
-from asynclint.fixes.report import fix_summary, unified_diff
-from asynclint.linter import Context, LintResult, Selection, lint
+from asynclint.linter import Context, LintResult, Selection
 from asynclint.model import load_project
 from asynclint.output import FORMATTERS
 from asynclint.output.github import choose_format
 from asynclint.pipeline import check as check_paths, default_speed
 from asynclint.rules import RULES, find_rule
-from asynclint.transforms import command as parallelize_command
+from asynclint.transforms.arguments import add_parser as add_parallelize_parser
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -137,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders to read (default: .)")
     graph.add_argument("--format", default="dot", metavar="FORMAT",
                        help="dot (Graphviz), json or mermaid (default: dot)")
-    parallelize_command.add_parser(commands)
+    add_parallelize_parser(commands)
     return parser
 
 
@@ -177,6 +175,9 @@ def _exit_code(result: LintResult, exit_zero: bool) -> int:
 
 
 def run_fix(args: argparse.Namespace) -> int:
+    from asynclint.fixes.apply import FixError, fix_project, write_fixes
+    from asynclint.fixes.report import fix_summary, unified_diff
+
     config = config_from(args)
     project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluder)
     try:
@@ -245,7 +246,9 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_parallelize(args: argparse.Namespace) -> int:
-    return parallelize_command.run(args, lambda project: Context(project, project_root=Path.cwd()))
+    from asynclint.transforms.command import run
+
+    return run(args, lambda project: Context(project, project_root=Path.cwd()))
 
 
 COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,

@@ -1,4 +1,5 @@
-"""The `asynclint parallelize` subcommand: arguments, and what it prints and writes.
+"""The `asynclint parallelize` subcommand: what it prints and writes (its arguments are in
+:mod:`.arguments`).
 
 Exit codes: 0 rewritten (or planned, or nothing to do), 1 refused (nothing written), 2 usage
 error or a file that cannot be written.
@@ -14,42 +15,11 @@ from asynclint.fixes.apply import FileFix, WriteError, write_atomic
 from asynclint.fixes.report import unified_diff
 from asynclint.model import load_project
 from asynclint.transforms.durations import DurationsError, read_durations
-from asynclint.transforms.parallelize import (Options, Refused, Rewritten, UNBOUNDED, describe,
-                                              parallelize)
-from asynclint.transforms.plan import DEFAULT_TIMEOUT
-from asynclint.transforms.schedule import CHAINS, SCHEDULES
+from asynclint.transforms.parallelize import Options, Refused, Rewritten, describe, parallelize
 
 EXIT_DONE = 0
 EXIT_REFUSED = 1
 EXIT_ERROR = 2
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def add_parser(commands) -> None:
-    parser = commands.add_parser(
-        "parallelize", help="run sibling blocks and tasks side by side (async launches and waits)")
-    parser.add_argument("path", metavar="PATH", help="the playbook to rewrite")
-    parser.add_argument("--tasks", nargs="+", metavar="NAME", default=[],
-                        help="the consecutive sibling blocks or tasks to run side by side "
-                             "(default: blocks and unawaited tasks with `poll: 0`)")
-    parser.add_argument("--schedule", choices=SCHEDULES, default=CHAINS,
-                        help="stages: launch the k-th task of every chain, wait for all; "
-                             "chains: wait along each chain (default)")
-    parser.add_argument("--max-parallel", type=_positive, default=UNBOUNDED, metavar="N",
-                        help="never more than N jobs in flight")
-    parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="S",
-                        help=f"`async` limit of jobs whose block sets none (default {DEFAULT_TIMEOUT})")
-    parser.add_argument("--durations", metavar="FILE",
-                        help="task times of a previous run (profile_tasks or json callback output)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    parser.add_argument("--diff", action="store_true",
-                        help="print the change as a unified diff, write nothing")
 
 
 def _options(args: argparse.Namespace) -> Options:

@@ -17,12 +17,12 @@ from asynclint.fixes.apply import apply_edits
 from asynclint.fixes.edits import Applicability, Edit, Fix
 from asynclint.fixes.yaml_edit import style_of
 from asynclint.model import Block, Document
-from asynclint.transforms.plan import DEFAULT_TIMEOUT, Group, Refusal, build_group, find_groups
+from asynclint.transforms.choices import CHAINS, DEFAULT_TIMEOUT, UNBOUNDED
+from asynclint.transforms.plan import Group, Refusal, build_group, find_groups
 from asynclint.transforms.render import Names, group_edit
-from asynclint.transforms.schedule import (CHAINS, Await, Launch, Run, Step, critical_path,
-                                           estimate, schedule, sequential_estimate)
+from asynclint.transforms.schedule import (Await, Launch, Run, Step, critical_path, estimate,
+                                           schedule, sequential_estimate)
 
-UNBOUNDED = 1 << 30
 FIX_TITLE = "Run the blocks side by side: background launches, then waits (`asynclint parallelize`)"
 
 

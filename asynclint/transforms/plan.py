@@ -17,8 +17,8 @@ from asynclint.graph.records import GraphNode
 from asynclint.model import Block, Document, Task, TaskNode
 from asynclint.model.keywords import short_name
 from asynclint.rules.helpers import int_value, is_launch
+from asynclint.transforms.choices import DEFAULT_TIMEOUT
 
-DEFAULT_TIMEOUT = 3600
 # Keywords of a task that read the result it registers at the moment it ends: on a launch
 # they would see the launch result instead (FACTS 7, 8, 14).
 RESULT_KEYWORDS = ("until", "retries", "changed_when", "failed_when")

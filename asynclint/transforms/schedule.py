@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Union
 
+from asynclint.transforms.choices import STAGES
 from asynclint.transforms.plan import Group, Unit
 
-STAGES = "stages"
-CHAINS = "chains"
-SCHEDULES = (STAGES, CHAINS)
 UNKNOWN_DURATION = 1.0
 LAUNCH_COST = 0.4  # seconds a `poll: 0` launch takes on localhost (FACTS 18)
 STEP_COST = 0.1  # seconds any other task takes beyond its own work
