@@ -18,7 +18,7 @@ from asynclint.config import (Config, ConfigError, kept_paths, known_pattern, lo
                               render, start_path, with_flags)
 from asynclint.linter import Context, LintResult, Selection
 from asynclint.model import load_project
-from asynclint.output import FORMATTERS
+from asynclint.output import FORMATS, formatter
 from asynclint.output.github import choose_format
 from asynclint.pipeline import check as check_paths, default_speed
 from asynclint.rules import RULES, find_rule
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="report findings in playbooks, task files, roles")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders to check; - reads standard input (default: .)")
-    check.add_argument("--format", choices=[*sorted(FORMATTERS), "auto"], default="auto",
+    check.add_argument("--format", choices=[*sorted(FORMATS), "auto"], default="auto",
                        help="output format; auto: github under GitHub Actions, else text")
     check.add_argument("--stdin-filename", default="<stdin>", metavar="NAME",
                        help="the name to report for standard input")
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write nothing; exit 1 if anything would change")
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply fixes that change timing or concurrency")
-    fix.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    fix.add_argument("--format", choices=sorted(FORMATS), default="text")
     _add_selection(fix)
     _add_config(fix)
 
@@ -161,8 +161,8 @@ def run_check(args: argparse.Namespace) -> int:
                          config.options(), exclude=config.excluder, stdin_data=stdin_data,
                          stdin_name=args.stdin_filename, project_root=Path.cwd(),
                          speed=default_speed(not args.no_cache, args.jobs))
-    formatter = FORMATTERS[choose_format(args.format, os.environ)]
-    sys.stdout.write(formatter(result.findings, result.files, _use_color(sys.stdout)))
+    format_findings = formatter(choose_format(args.format, os.environ))
+    sys.stdout.write(format_findings(result.findings, result.files, _use_color(sys.stdout)))
     return _exit_code(result, args.exit_zero)
 
 
@@ -195,8 +195,9 @@ def run_fix(args: argparse.Namespace) -> int:
     for path, reason in failures.items():
         sys.stderr.write(f"asynclint: {path}: not written: {reason}\n")
     if not args.diff:
-        formatter = FORMATTERS[args.format]
-        sys.stdout.write(formatter(run.result.findings, run.result.files, _use_color(sys.stdout)))
+        format_findings = formatter(args.format)
+        sys.stdout.write(format_findings(run.result.findings, run.result.files,
+                                         _use_color(sys.stdout)))
     done = [file for file in run.changed if file.path not in failures]
     stream = sys.stdout if args.format == "text" and not args.diff else sys.stderr
     stream.write(fix_summary(done, len(run.result.findings), dry_run) + "\n")

@@ -15,6 +15,7 @@ import pytest
 
 from asynclint.cli import main
 from asynclint.links import HOMEPAGE, rule_url
+from asynclint.output import FORMATS, formatter
 from asynclint.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,6 +191,11 @@ def run_on_a_terminal(folder: Path, environment: dict[str, str]) -> str:
     process.wait()
     os.close(leader)
     return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_names_a_formatter(name: str) -> None:
+    assert formatter(name)([], 0, False).endswith("\n")
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path, capsys) -> None:

@@ -1,25 +1,32 @@
-"""Output formats: small pure functions from findings to text."""
+"""Output formats: small pure functions from findings to text, one module each.
+
+A format's module is imported only when that format is asked for (``sarif`` reads every
+rule's documentation).
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable, Sequence
 
 from asynclint.findings import Finding
-from asynclint.output.codeclimate import format_codeclimate
-from asynclint.output.github import format_github
-from asynclint.output.json_format import format_json
-from asynclint.output.sarif import format_sarif
-from asynclint.output.text import format_text
 
 Formatter = Callable[[Sequence[Finding], int, bool], str]
 
-FORMATTERS: dict[str, Formatter] = {
-    "text": format_text,
-    "json": format_json,
-    "sarif": format_sarif,
-    "codeclimate": format_codeclimate,
-    "github": format_github,
+# format name: "module:function" of its formatter
+FORMATS: dict[str, str] = {
+    "text": "asynclint.output.text:format_text",
+    "json": "asynclint.output.json_format:format_json",
+    "sarif": "asynclint.output.sarif:format_sarif",
+    "codeclimate": "asynclint.output.codeclimate:format_codeclimate",
+    "github": "asynclint.output.github:format_github",
 }
 
-__all__ = ["FORMATTERS", "Formatter", "format_codeclimate", "format_github", "format_json",
-           "format_sarif", "format_text"]
+
+def formatter(name: str) -> Formatter:
+    """The formatter of the format ``name``, a key of :data:`FORMATS`."""
+    module, _, function = FORMATS[name].partition(":")
+    return getattr(import_module(module), function)
+
+
+__all__ = ["FORMATS", "Formatter", "formatter"]
