@@ -21,7 +21,8 @@ from asynclint.model import load_project
 from asynclint.output import FORMATS, formatter
 from asynclint.output.github import choose_format
 from asynclint.pipeline import check as check_paths, default_speed
-from asynclint.rules import RULES, find_rule
+from asynclint.rules import find_rule
+from asynclint.rules.catalog import CATALOG
 from asynclint.transforms.arguments import add_parser as add_parallelize_parser
 
 EXIT_CLEAN = 0
@@ -211,11 +212,11 @@ def run_rules(args: argparse.Namespace) -> int:
         data = [
             {"code": r.code, "name": r.name, "severity": r.severity.label,
              "enabled": r.enabled, "fix": r.fix, "summary": r.summary}
-            for r in RULES
+            for r in CATALOG
         ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return EXIT_CLEAN
-    for rule in RULES:
+    for rule in CATALOG:
         fix = rule.fix or "-"
         state = "" if rule.enabled else "  (off by default)"
         sys.stdout.write(

@@ -25,7 +25,7 @@ from asynclint.findings import Severity
 from asynclint.linter import Selection
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.nodes import to_python
-from asynclint.rules import RULES, find_rule
+from asynclint.rules.catalog import CATALOG, find_info
 
 YAML_NAMES = (".asynclint.yml", ".asynclint.yaml")
 PYPROJECT = "pyproject.toml"
@@ -89,10 +89,10 @@ class Config:
 
 def known_pattern(pattern: str) -> bool:
     """A rule code, a rule name, a code prefix such as ``ASY1``, or ``ALL``."""
-    if pattern == "ALL" or find_rule(pattern):
+    if pattern == "ALL" or find_info(pattern):
         return True
     prefix = pattern.upper()
-    return prefix.startswith("ASY") and any(rule.code.startswith(prefix) for rule in RULES)
+    return prefix.startswith("ASY") and any(rule.code.startswith(prefix) for rule in CATALOG)
 
 
 # Reading one file -----------------------------------------------------------
@@ -140,7 +140,7 @@ def _patterns(path: Path, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _rule_code(path: Path, key: str, name: Any) -> str:
-    rule = find_rule(name) if isinstance(name, str) else None
+    rule = find_info(name) if isinstance(name, str) else None
     if rule is None:
         raise _fail(path, key, f"unknown rule `{name}` (see `asynclint rules`)")
     return rule.code

@@ -14,11 +14,12 @@ import traceback
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from asynclint.findings import Finding, Problem, Severity
 from asynclint.model import Project
-from asynclint.rules import RULES, Rule
+from asynclint.rules.catalog import RuleInfo, find_info
+from asynclint.rules.registry import Rule
 
 SYNTAX_ERROR_CODE = "ASY000"
 SYNTAX_ERROR_NAME = "syntax-error"
@@ -40,13 +41,13 @@ class Selection:
     severities: dict[str, Severity] = field(default_factory=dict)
 
     @staticmethod
-    def _matches(rule: Rule, patterns: Iterable[str]) -> bool:
+    def _matches(rule: RuleInfo | Rule, patterns: Iterable[str]) -> bool:
         for pattern in patterns:
             if pattern in ("ALL", rule.name) or rule.code.startswith(pattern.upper()):
                 return True
         return False
 
-    def enabled(self, rule: Rule) -> bool:
+    def enabled(self, rule: RuleInfo | Rule) -> bool:
         if self._matches(rule, self.ignore):
             return False
         if self._matches(rule, self.extend_select):
@@ -55,7 +56,7 @@ class Selection:
             return rule.enabled
         return self._matches(rule, self.select)
 
-    def severity(self, rule: Rule) -> Severity:
+    def severity(self, rule: RuleInfo | Rule) -> Severity:
         return self.severities.get(rule.code, self.severities.get(rule.name, rule.severity))
 
 
@@ -166,25 +167,43 @@ def syntax_findings(project: Project) -> list[Finding]:
     ]
 
 
+def _syntax_errors(project: Project, selection: Selection) -> list[Finding]:
+    """The core's own findings, when ``ASY000`` is selected: the files it could not read."""
+    rule = find_info(SYNTAX_ERROR_CODE)
+    if rule is None or not selection.enabled(rule):
+        return []
+    severity = selection.severity(rule)
+    return [replace(finding, severity=severity) for finding in syntax_findings(project)]
+
+
+def _registered_rules(project: Project) -> Sequence[Rule]:
+    """The registered rules, imported only when there is a document to look at: without one
+    no rule can find anything."""
+    if not project.documents:
+        return ()
+    from asynclint.rules import RULES
+
+    return RULES
+
+
 def lint(
     project: Project,
     selection: Selection = Selection(),
     options: dict[str, dict[str, Any]] | None = None,
     project_root: Path | None = None,
-    rules: tuple[Rule, ...] = RULES,
+    rules: Sequence[Rule] | None = None,
 ) -> LintResult:
-    """Run every selected rule once over the whole project."""
+    """Run every selected rule (by default the registered ones) once over the whole project.
+
+    Syntax errors are the core's own: reported when ``ASY000`` is selected, whatever the rules.
+    """
     context = Context(project, options, project_root)
     found: dict[tuple[str, int, str], Finding] = {}
     internal: list[str] = []
-    syntax: list[Finding] = []
-    for rule in rules:
-        if not selection.enabled(rule):
+    for rule in _registered_rules(project) if rules is None else rules:
+        if rule.code == SYNTAX_ERROR_CODE or not selection.enabled(rule):
             continue
         severity = selection.severity(rule)
-        if rule.code == SYNTAX_ERROR_CODE:
-            syntax = [replace(f, severity=severity) for f in syntax_findings(project)]
-            continue
         try:
             for problem in rule.check(context):
                 finding = _finding(problem, rule, severity)
@@ -193,7 +212,7 @@ def lint(
                 found.setdefault((finding.path, finding.start, finding.code), finding)
         except Exception:  # a rule bug must not hide the other rules' findings
             internal.append(_internal_error(rule))
-    findings = list(found.values()) + syntax
+    findings = list(found.values()) + _syntax_errors(project, selection)
     findings.sort(key=lambda f: f.sort_key)
     files = len(project.documents) + len(project.errors) + len(project.skipped)
     return LintResult(tuple(findings), files, tuple(internal))

@@ -16,7 +16,7 @@ from asynclint.linter import LintResult, Selection, lint
 from asynclint.model import Project, load_project
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
 from asynclint.parallel import default_jobs, scan_files
-from asynclint.rules import RULES
+from asynclint.rules.catalog import CATALOG
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def check(
     project_root: Path | None = None,
     speed: Speed = Speed(),
 ) -> LintResult:
-    rules = [rule for rule in RULES if selection.enabled(rule)]
+    rules = [rule for rule in CATALOG if selection.enabled(rule)]
     need = need_of(rule.code for rule in rules) if speed.prefilter else None
     cache = RunCache(speed.cache_dir) if speed.cache_dir and stdin_data is None else None
     files = [str(path) for path in target_files(paths, exclude)]

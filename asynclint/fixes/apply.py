@@ -31,7 +31,7 @@ from asynclint.model import Document, FileError, Project, Task, document_task_no
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.keywords import short_name
 from asynclint.parsing import ParseError, compose_documents, source_from_text
-from asynclint.rules import RULES, Rule
+from asynclint.rules.registry import Rule
 
 MAX_ROUNDS = 10
 WAIT_ACTION = "async_status"
@@ -295,7 +295,7 @@ def fix_project(
     unsafe: bool = False,
     options: dict[str, dict[str, Any]] | None = None,
     project_root: Path | None = None,
-    rules: tuple[Rule, ...] = RULES,
+    rules: Sequence[Rule] | None = None,
     exclude: Callable[[Path], bool] = lambda _: False,
 ) -> FixRun:
     """Fix ``project`` in memory to a fixpoint and verify every changed file.
