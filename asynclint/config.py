@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -101,6 +100,8 @@ def known_pattern(pattern: str) -> bool:
 def read_table(path: Path) -> dict[str, Any] | None:
     """The raw settings of one file; ``None`` for a pyproject.toml without ``[tool.asynclint]``."""
     if path.name == PYPROJECT:
+        import tomllib  # compiles its patterns on import: only for a pyproject.toml on the way
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

@@ -80,7 +80,7 @@ class Context:
 
     @cached_property
     def actions(self):
-        from asynclint.actions import load_action_table
+        from asynclint.actions.table import load_action_table
 
         return load_action_table(self.project_root, playbook_action_dirs(self.project))
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from ansible_runner import run_playbook
-from asynclint.actions import ActionTable, load_action_table
 from asynclint.actions.cache import CACHE_FORMAT, content_digest
 from asynclint.actions.generate import build_table, installed_ansible_dir, release_version, render
 from asynclint.actions.scanner import scan_source
 from asynclint.actions.summary import Outcome
+from asynclint.actions.table import ActionTable, load_action_table
 
 # FACTS.md, item 4
 UNSUPPORTED = (
@@ -155,7 +155,7 @@ def test_builtin_redirects_are_followed(builtin: ActionTable) -> None:
 def test_importing_and_loading_the_shipped_table_does_not_load_libcst(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from asynclint.actions import load_action_table\n"
+        "from asynclint.actions.table import load_action_table\n"
         f"t = load_action_table(None, collections_paths=(), cache_dir={str(tmp_path)!r})\n"
         "assert t.supports_async('copy') is False\n"
         "print('libcst' in sys.modules)\n"

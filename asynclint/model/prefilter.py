@@ -316,6 +316,8 @@ class Related:
         self.data: dict[str, bytes | None] = {}
 
     def files(self, seeds: set[str]) -> set[str]:
+        if not self.runs:  # no job to follow: the graph's readers are not even imported
+            return set()
         from asynclint.graph.related import set_names, unknown_includes
 
         seeds = seeds & self.runs
