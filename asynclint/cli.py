@@ -1,6 +1,10 @@
 """The ``asynclint`` command line: ``check``, ``fix``, ``rules`` and ``explain``.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or internal error.
+
+What only one command uses is imported when that command runs: ``check`` starts without the
+fix engine, the transforms, the other output formats or the rule modules
+(``tests/test_startup.py``).
 """
 
 from __future__ import annotations
