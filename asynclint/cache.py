@@ -12,7 +12,10 @@ and checked on every hit.
 
 Entries live in ``$XDG_CACHE_HOME/asynclint/runs/`` (else ``~/.cache/asynclint/runs/``), one
 file per key, written to a temporary file and renamed, so that concurrent runs never see half
-an entry. An entry that cannot be read is ignored.
+an entry. An entry that cannot be read is ignored. Beside them, per *scope* (working folder
+and paths checked), stat indexes spare reading unchanged files and walking unchanged plugin
+folders (:class:`Digests`, :class:`Walks`); an index holds only what the last run of its
+scope looked at.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from asynclint.linter import LintResult
 from asynclint.model.prefilter import digest_file
 
 CACHE_FORMAT = "runs-v2"  # bump when an entry's content changes meaning
-INDEX_FORMAT = "index-v1"  # the stat indexes that spare reading unchanged files and folders
+INDEX_FORMAT = "index-v2"  # the stat indexes that spare reading unchanged files and folders
 ROLES_DIR = "roles"
 
 
@@ -156,6 +159,7 @@ class Digests:
     def __init__(self, path: Path):
         self.path = path
         self.known: dict[str, tuple[Stat, str | None]] = {}
+        self.used: dict[str, tuple[Stat, str | None]] = {}  # what this run looked up
         self.written = 0
         self.changed = False
         try:
@@ -172,16 +176,19 @@ class Digests:
         where = os.path.abspath(path)
         found = self.known.get(where)
         if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:
+            self.used[where] = found
             return found[1]
         value = digest_file(path)
-        self.known[where] = (stat, value)
+        self.used[where] = (stat, value)
         self.changed = True
         return value
 
     def save(self) -> None:
-        if not self.changed:
+        """Keep the files this run looked up, and only them: a file no longer checked
+        leaves the index."""
+        if not self.changed and len(self.used) == len(self.known):
             return
-        _store(self.path, (time.time_ns(), self.known))
+        _store(self.path, (time.time_ns(), self.used))
 
 
 def _folder_stat(path: str) -> tuple[int, int, int] | None:
@@ -231,17 +238,26 @@ class Walks:
 
 
 
+def run_scope(paths: Sequence[str]) -> str:
+    """What a run checks (its working folder and paths): runs of one scope share indexes."""
+    material = json.dumps([os.getcwd(), [os.path.abspath(path) for path in paths]])
+    return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
+
+
 @dataclass(frozen=True)
 class RunCache:
     directory: Path
 
-    def digests(self) -> Digests:
-        """The digest index of the files runs read (by absolute path)."""
-        return Digests(self.directory / INDEX_FORMAT / "digests.pickle")
+    def digests(self, scope: str) -> Digests:
+        """The digest index of the files the runs of ``scope`` read (by absolute path).
 
-    def walks(self) -> Walks:
-        """The plugin folders of the projects checked (by absolute root)."""
-        return Walks(self.directory / INDEX_FORMAT / "walks.pickle")
+        One index per scope: a run loads the digests of its own files, not those of every
+        project ever checked."""
+        return Digests(self.directory / INDEX_FORMAT / f"digests-{scope}.pickle")
+
+    def walks(self, scope: str) -> Walks:
+        """The plugin folders of the projects the runs of ``scope`` checked (by root)."""
+        return Walks(self.directory / INDEX_FORMAT / f"walks-{scope}.pickle")
 
     def entry_path(self, key: str) -> Path:
         return self.directory / CACHE_FORMAT / f"{key}.pickle"

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from asynclint.cache import Entry, RunCache, default_cache_dir, dependencies, run_key
+from asynclint.cache import (Entry, RunCache, default_cache_dir, dependencies, run_key,
+                             run_scope)
 from asynclint.linter import LintResult, Selection, lint
 from asynclint.model import Project, load_project
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
@@ -55,12 +56,13 @@ def check(
     files = [str(path) for path in target_files(paths, exclude)]
     key = None
     if cache is not None:
-        digests = cache.digests()
+        scope = run_scope(paths)
+        digests = cache.digests(scope)
         key = run_key(paths=paths, rules=[(rule.code, selection.severity(rule).label)
                                           for rule in rules],
                       options=options or {}, project_root=project_root,
                       targets=[(file, digests.digest(file)) for file in files],
-                      walks=cache.walks())
+                      walks=cache.walks(scope))
         digests.save()
         cached = cache.get(key)
         if cached is not None:

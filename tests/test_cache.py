@@ -190,6 +190,38 @@ def test_a_file_changed_just_before_the_index_was_written_is_read_again(
     assert reads == [str(target), str(target)]
 
 
+def test_the_index_holds_only_the_files_its_runs_still_check(tmp_path: Path) -> None:
+    from asynclint.cache import Digests
+
+    kept, dropped = tmp_path / "a.yml", tmp_path / "b.yml"
+    for path in (kept, dropped):
+        path.write_text(LAUNCH)
+    _age(kept, dropped)
+    index = Digests(tmp_path / "index.pickle")
+    index.digest(str(kept))
+    index.digest(str(dropped))
+    index.save()
+    again = Digests(tmp_path / "index.pickle")
+    assert set(again.known) == {str(kept), str(dropped)}
+    again.digest(str(kept))  # b.yml is no longer checked
+    again.save()
+    assert set(Digests(tmp_path / "index.pickle").known) == {str(kept)}
+
+
+def test_each_checked_scope_has_an_index_of_its_own(project: Path, speed: Speed) -> None:
+    """Checking another folder neither reads nor grows the index of the first one."""
+    from asynclint.cache import INDEX_FORMAT, Digests
+
+    check(["."], speed=speed)
+    check(["../shared"], speed=speed)
+    assert speed.cache_dir is not None
+    indexes = sorted((speed.cache_dir / INDEX_FORMAT).glob("digests-*.pickle"))
+    assert len(indexes) == 2
+    held = sorted(sorted(Path(path).name for path in Digests(index).known)
+                  for index in indexes)
+    assert held == [["jobs.yml"], ["play.yml"]]
+
+
 def test_plugin_folders_are_walked_again_only_when_a_folder_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from asynclint.actions import discovery
