@@ -128,7 +128,9 @@ WORDS = _all_words() | {b"retries"}
 
 @dataclass(frozen=True)
 class FileScan:
-    """What the bytes of one file say: its digest, the words it holds, whether it composes."""
+    """What the bytes of one file say: its digest, the words it holds, and whether it surely
+    composes. A file holding a link word is parsed whenever it is reached (its syntax error,
+    if any, is reported then): it is not checked here and counts as composing."""
 
     digest: str
     words: frozenset[bytes]
@@ -151,7 +153,7 @@ def scan_bytes(data: bytes) -> FileScan:
         words = frozenset(w for w in WORDS if w in data)
         if b"retries" in data and _maybe_no_retries(data):
             words |= {MAYBE_NO_RETRIES}
-    return FileScan(digest(data), words, surely_composes(data))
+    return FileScan(digest(data), words, bool(words & LINK_WORDS) or surely_composes(data))
 
 
 def read_bytes(path: str) -> bytes | None:
