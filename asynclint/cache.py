@@ -11,8 +11,8 @@ Files read only because an include reached them are recorded in the entry with t
 and checked on every hit.
 
 Entries live in ``$XDG_CACHE_HOME/asynclint/runs/`` (else ``~/.cache/asynclint/runs/``), one
-file per key, written to a temporary file and renamed, so that concurrent runs never see half
-an entry. An entry that cannot be read is ignored. Beside them, per *scope* (working folder
+file per scope and settings (:func:`run_slot`) holding the last run's key and result, written
+to a temporary file and renamed, so that concurrent runs never see half an entry. An entry that cannot be read is ignored. Beside them, per *scope* (working folder
 and paths checked), stat indexes spare reading unchanged files and walking unchanged plugin
 folders (:class:`Digests`, :class:`Walks`); an index holds only what the last run of its
 scope looked at.
@@ -34,7 +34,7 @@ from asynclint import __version__
 from asynclint.linter import LintResult
 from asynclint.model.prefilter import digest_file
 
-CACHE_FORMAT = "runs-v2"  # bump when an entry's content changes meaning
+CACHE_FORMAT = "runs-v3"  # bump when an entry's content changes meaning
 INDEX_FORMAT = "index-v2"  # the stat indexes that spare reading unchanged files and folders
 ROLES_DIR = "roles"
 
@@ -104,8 +104,9 @@ def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
 
 @dataclass(frozen=True)
 class Entry:
-    """A run's result and the digests of the files it read beyond its targets."""
+    """A run's key, its result and the digests of the files it read beyond its targets."""
 
+    key: str
     result: LintResult
     dependencies: tuple[tuple[str, str | None], ...]
 
@@ -244,6 +245,16 @@ def run_scope(paths: Sequence[str]) -> str:
     return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def run_slot(scope: str, rules: Sequence[tuple[str, str]], options: Mapping[str, Any]) -> str:
+    """Where the runs of ``scope`` with these rules and options keep their one entry.
+
+    A run that changed nothing but files replaces the entry of the run before it, so the cache
+    holds one entry per scope and settings, not one per state a project ever was in."""
+    material = json.dumps([scope, __version__, list(rules), options], sort_keys=True,
+                          default=repr)
+    return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
+
+
 @dataclass(frozen=True)
 class RunCache:
     directory: Path
@@ -259,19 +270,22 @@ class RunCache:
         """The plugin folders of the projects the runs of ``scope`` checked (by root)."""
         return Walks(self.directory / INDEX_FORMAT / f"walks-{scope}.pickle")
 
-    def entry_path(self, key: str) -> Path:
-        return self.directory / CACHE_FORMAT / f"{key}.pickle"
+    def entry_path(self, slot: str) -> Path:
+        return self.directory / CACHE_FORMAT / f"{slot}.pickle"
 
-    def get(self, key: str) -> LintResult | None:
-        """The cached result, or ``None`` when missing, unreadable or out of date."""
+    def get(self, slot: str, key: str) -> LintResult | None:
+        """The result of the run ``key``, or ``None`` when the slot holds no entry, another
+        run's, an unreadable one or one whose dependencies changed."""
         try:
-            entry = pickle.loads(self.entry_path(key).read_bytes())
+            entry = pickle.loads(self.entry_path(slot).read_bytes())
         except Exception:  # a missing, truncated or foreign entry is a miss
             return None
-        if not isinstance(entry, Entry) or not isinstance(entry.result, LintResult):
+        if not isinstance(entry, Entry) or not isinstance(entry.result, LintResult) \
+                or entry.key != key:
             return None
         return entry.result if entry.fresh() else None
 
-    def put(self, key: str, entry: Entry) -> None:
-        """Write atomically; a cache that cannot be written only costs the next run."""
-        _store(self.entry_path(key), entry)
+    def put(self, slot: str, entry: Entry) -> None:
+        """Write atomically, over the slot's last entry; a cache that cannot be written only
+        costs the next run."""
+        _store(self.entry_path(slot), entry)

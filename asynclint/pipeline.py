@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from asynclint.cache import (Entry, RunCache, default_cache_dir, dependencies, run_key,
-                             run_scope)
+                             run_scope, run_slot)
 from asynclint.linter import LintResult, Selection, lint
 from asynclint.model import Project, load_project
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
@@ -57,14 +57,15 @@ def check(
     key = None
     if cache is not None:
         scope = run_scope(paths)
+        chosen = [(rule.code, selection.severity(rule).label) for rule in rules]
+        slot = run_slot(scope, chosen, options or {})
         digests = cache.digests(scope)
-        key = run_key(paths=paths, rules=[(rule.code, selection.severity(rule).label)
-                                          for rule in rules],
-                      options=options or {}, project_root=project_root,
+        key = run_key(paths=paths, rules=chosen, options=options or {},
+                      project_root=project_root,
                       targets=[(file, digests.digest(file)) for file in files],
                       walks=cache.walks(scope))
         digests.save()
-        cached = cache.get(key)
+        cached = cache.get(slot, key)
         if cached is not None:
             return cached
     prefilter = None
@@ -77,5 +78,5 @@ def check(
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {os.path.realpath(file) for file in files}
-        cache.put(key, Entry(result, dependencies(_read_elsewhere(project, reals))))
+        cache.put(slot, Entry(key, result, dependencies(_read_elsewhere(project, reals))))
     return result

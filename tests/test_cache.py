@@ -71,6 +71,19 @@ def test_a_changed_target_is_read_again(project: Path, speed: Speed, loads: list
     assert len(loads) == 2
 
 
+def test_a_run_of_a_changed_project_replaces_the_entry_before_it(
+        project: Path, speed: Speed, loads: list[int]) -> None:
+    """One entry per scope and settings: the cache does not grow with every edit."""
+    check(["."], speed=speed)
+    for count in range(3):
+        (project / "site" / "play.yml").write_text(PLAY + f"# edit {count}\n")
+        check(["."], speed=speed)
+    assert len(loads) == 4 and len(_entries(speed)) == 1
+    (project / "site" / "play.yml").write_text(PLAY)
+    check(["."], speed=speed)  # the first state again: its entry was replaced
+    assert len(loads) == 5
+
+
 def test_a_changed_file_reached_by_an_include_is_read_again(project: Path, speed: Speed,
                                                             loads: list[int]) -> None:
     assert "ASY105" in _codes(check(["."], speed=speed))
@@ -118,7 +131,7 @@ def test_standard_input_is_never_cached(project: Path, speed: Speed) -> None:
 
 
 def test_missing_entry(tmp_path: Path) -> None:
-    assert RunCache(tmp_path).get("0" * 64) is None
+    assert RunCache(tmp_path).get("0" * 24, "0" * 64) is None
 
 
 # -- the stat indexes ------------------------------------------------------------------------
