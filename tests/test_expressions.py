@@ -441,3 +441,14 @@ def test_checking_an_example_does_not_load_jinja2() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, cwd=PACKAGE.parent.parent)
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_long_runs_of_delimiters_are_read_in_one_pass() -> None:
+    """A template of 100,000 `{{` (or expressions) is split in one pass: matching every `{{`
+    against the rest of the text would take hours."""
+    from asynclint.expressions import simple
+
+    assert simple.template_references("{{ " * 100_000) is None
+    assert template_references("{{ " * 100_000) == ()
+    assert simple.template_references("}} " * 100_000) is None
+    assert simple.template_references("{{ x }} " * 20_000) == (R("x"),) * 20_000

@@ -321,26 +321,26 @@ def expression_references(text: str) -> tuple[Reference, ...] | None:
         return None
 
 
-_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-
 def template_references(text: str) -> tuple[Reference, ...] | None:
     """The references of a template whose only Jinja is ``{{ expression }}`` in the subset."""
     if "{%" in text or "{#" in text or text.startswith("#jinja2:"):
         return None
     found: list[Reference] = []
-    last = 0
-    for match in _EXPRESSION.finditer(text):
-        if "{{" in text[last:match.start()]:
+    position = 0
+    while (start := text.find("{{", position)) >= 0:
+        if "}}" in text[position:start]:
             return None
-        inner = match.group(1)
-        if inner.startswith(("-", "+")) or inner.endswith(("-", "+")):
-            return None  # whitespace control
+        end = text.find("}}", start + 2)
+        if end < 0:
+            return None
+        inner = text[start + 2:end]
+        if "{{" in inner or inner.startswith(("-", "+")) or inner.endswith(("-", "+")):
+            return None  # nested delimiters, whitespace control
         references = expression_references(inner)
         if references is None:
             return None
         found.extend(references)
-        last = match.end()
-    if "{{" in text[last:] or "}}" in text[last:]:
+        position = end + 2
+    if "}}" in text[position:]:
         return None
     return tuple(found)
