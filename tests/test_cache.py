@@ -161,7 +161,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return counted
 
 
-def test_an_unchanged_file_is_not_read_again(tmp_path: Path, reads: list[str]) -> None:
+def _indexed(tmp_path: Path) -> tuple[Path, str | None]:
+    """An old file, and its digest as a saved index holds it."""
     from asynclint.cache import Digests
 
     target = tmp_path / "a.yml"
@@ -170,6 +171,13 @@ def test_an_unchanged_file_is_not_read_again(tmp_path: Path, reads: list[str]) -
     index = Digests(tmp_path / "index.pickle")
     first = index.digest(str(target))
     index.save()
+    return target, first
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path: Path, reads: list[str]) -> None:
+    from asynclint.cache import Digests
+
+    target, first = _indexed(tmp_path)
     assert Digests(tmp_path / "index.pickle").digest(str(target)) == first
     assert reads == [str(target)]
 
@@ -178,12 +186,7 @@ def test_a_file_rewritten_with_its_old_time_and_size_is_read_again(tmp_path: Pat
                                                                    reads: list[str]) -> None:
     from asynclint.cache import Digests
 
-    target = tmp_path / "a.yml"
-    target.write_text(LAUNCH)
-    _age(target)
-    index = Digests(tmp_path / "index.pickle")
-    first = index.digest(str(target))
-    index.save()
+    target, first = _indexed(tmp_path)
     before = os.stat(target)
     target.write_text(LAUNCH.replace("60", "61"))  # same size
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the inode's ctime moves

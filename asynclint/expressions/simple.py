@@ -30,7 +30,7 @@ variable's access chain change what a reference says.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from asynclint.expressions.markers import is_templated
 from asynclint.expressions.reference import Reference
@@ -112,17 +112,17 @@ class _Parser:
         return node
 
     def disjunction(self) -> Node:
-        node = self.conjunction()
-        while self.word("or"):
-            self.at += 1
-            node = ("all", node, self.conjunction())
-        return node
+        return self.joined("or", self.conjunction)
 
     def conjunction(self) -> Node:
-        node = self.negation()
-        while self.word("and"):
+        return self.joined("and", self.negation)
+
+    def joined(self, word: str, operand: Callable[[], Node]) -> Node:
+        """Operands joined by ``word`` (``and``, ``or``): their references in order."""
+        node = operand()
+        while self.word(word):
             self.at += 1
-            node = ("all", node, self.negation())
+            node = ("all", node, operand())
         return node
 
     def negation(self) -> Node:
