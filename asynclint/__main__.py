@@ -1,5 +1,5 @@
 import sys
 
-from asynclint.cli import main
+from asynclint.replay import main
 
 sys.exit(main())

@@ -72,21 +72,40 @@ def _file_times(paths: Iterable[Path]) -> list[tuple[str, int | None]]:
     return [(str(path), _mtime(str(path))) for path in sorted(paths)]
 
 
-def plugin_files(project_root: Path | None,
-                 walks: "Walks | None" = None) -> list[tuple[str, int | None]]:
-    """The action plugins the action table would read, with their modification times."""
-    from asynclint.actions.discovery import collections_paths_from_env, discover, named_dirs
+def plugin_files(project_root: Path | None, walks: "Walks | None" = None,
+                 watched: list[str] | None = None) -> list[tuple[str, int | None]]:
+    """The action plugins the action table would read, with their modification times.
 
-    named = walks.named_dirs(project_root) if walks is not None else named_dirs(project_root)
-    plugins = discover(project_root, (), collections_paths_from_env(), named)
-    return _file_times(plugin.path for plugin in plugins.actions) + [
-        (module, None) for module in sorted(plugins.modules)]
+    ``watched`` receives the plugin files and every folder read to find them."""
+    from asynclint.actions.discovery import (collections_paths_from_env, discover,
+                                             listed_folders, named_dirs)
+
+    walked: list[str] = []
+    if walks is not None:
+        named = walks.named_dirs(project_root)
+        walked = walks.folders
+    else:
+        named = named_dirs(project_root, walked)
+    collections = collections_paths_from_env()
+    plugins = discover(project_root, (), collections, named)
+    files = _file_times(plugin.path for plugin in plugins.actions)
+    if watched is not None:
+        watched += walked
+        watched += listed_folders(project_root, (), collections, named)
+        watched += (path for path, _ in files)
+    return files + [(module, None) for module in sorted(plugins.modules)]
 
 
 def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
             options: Mapping[str, Any], targets: Sequence[tuple[str, str | None]],
-            project_root: Path | None, walks: "Walks | None" = None) -> str:
-    """The key of one run; ``targets`` are (path, content digest or None) in check order."""
+            project_root: Path | None, walks: "Walks | None" = None,
+            watched: list[str] | None = None) -> str:
+    """The key of one run; ``targets`` are (path, content digest or None) in check order.
+
+    ``watched`` receives the folders and plugin files the key depends on."""
+    folders = folder_times((path for path, _ in targets), [os.getcwd(), *paths])
+    if watched is not None:
+        watched += (folder for folder, _ in folders)
     material = {
         "format": CACHE_FORMAT,
         "version": __version__,
@@ -95,8 +114,8 @@ def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
         "rules": list(rules),
         "options": options,
         "targets": list(targets),
-        "folders": folder_times((path for path, _ in targets), [os.getcwd(), *paths]),
-        "plugins": plugin_files(project_root, walks),
+        "folders": folders,
+        "plugins": plugin_files(project_root, walks, watched),
     }
     text = json.dumps(material, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -211,6 +230,7 @@ class Walks:
 
     def __init__(self, path: Path):
         self.path = path
+        self.folders: list[str] = []  # those the last call of named_dirs depends on
         self.saved: dict[str, tuple[int, list[tuple[str, tuple[int, int, int] | None]],
                                     dict[str, list[Path]]]] = {}
         try:
@@ -229,10 +249,12 @@ class Walks:
             written, folders, found = saved
             if all(stat is not None and stat == _folder_stat(folder)
                    and stat[0] < written - RACY_NS for folder, stat in folders):
+                self.folders = [folder for folder, _ in folders]
                 return found
         walked: list[str] = []
         started = time.time_ns()
         found = named_dirs(root, walked)
+        self.folders = walked
         self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)
         _store(self.path, self.saved)
         return found
@@ -273,8 +295,8 @@ class RunCache:
     def entry_path(self, slot: str) -> Path:
         return self.directory / CACHE_FORMAT / f"{slot}.pickle"
 
-    def get(self, slot: str, key: str) -> LintResult | None:
-        """The result of the run ``key``, or ``None`` when the slot holds no entry, another
+    def get(self, slot: str, key: str) -> Entry | None:
+        """The entry of the run ``key``, or ``None`` when the slot holds no entry, another
         run's, an unreadable one or one whose dependencies changed."""
         try:
             entry = pickle.loads(self.entry_path(slot).read_bytes())
@@ -283,7 +305,7 @@ class RunCache:
         if not isinstance(entry, Entry) or not isinstance(entry.result, LintResult) \
                 or entry.key != key:
             return None
-        return entry.result if entry.fresh() else None
+        return entry if entry.fresh() else None
 
     def put(self, slot: str, entry: Entry) -> None:
         """Write atomically, over the slot's last entry; a cache that cannot be written only

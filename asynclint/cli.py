@@ -14,12 +14,13 @@ import gc
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Sequence
 
 from asynclint import __version__
-from asynclint.config import (Config, ConfigError, kept_paths, known_pattern, load_config,
-                              render, start_path, with_flags)
+from asynclint.config import (Config, ConfigError, config_candidates, kept_paths,
+                              known_pattern, load_config, render, start_path, with_flags)
 from asynclint.linter import Context, LintResult, Selection
 from asynclint.model import load_project
 from asynclint.output import FORMATS, formatter
@@ -162,13 +163,25 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(render(config))
         return EXIT_CLEAN
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    # what the next run of this command must find unchanged to print this run's output again
+    watched: list[str] | None = None if args.no_cache or stdin_data is not None else []
     result = check_paths(kept_paths(args.paths, config.excluded), config.selection(),
                          config.options(), exclude=config.excluder, stdin_data=stdin_data,
                          stdin_name=args.stdin_filename, project_root=Path.cwd(),
-                         speed=default_speed(not args.no_cache, args.jobs))
+                         speed=default_speed(not args.no_cache, args.jobs), watched=watched)
     format_findings = formatter(choose_format(args.format, os.environ))
-    sys.stdout.write(format_findings(result.findings, result.files, _use_color(sys.stdout)))
-    return _exit_code(result, args.exit_zero)
+    output = format_findings(result.findings, result.files, _use_color(sys.stdout))
+    sys.stdout.write(output)
+    code = _exit_code(result, args.exit_zero)
+    if watched is not None and not result.internal_errors:
+        from asynclint.replay import record
+
+        start = start_path(args.paths, args.stdin_filename)
+        explicit = Path(args.config) if args.config else None
+        watched += config_candidates(start, explicit, args.isolated)
+        watched += (str(source) for source in config.sources)
+        record(args.argv, sys.stdout, args.started, watched, output, code)
+    return code
 
 
 def _exit_code(result: LintResult, exit_zero: bool) -> int:
@@ -268,12 +281,15 @@ GC_THRESHOLD = (200_000, 30, 30)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started = time.time_ns()
     gc.set_threshold(*GC_THRESHOLD)
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    args.argv, args.started = arguments, started  # what a replay of this run is keyed by
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR

@@ -239,6 +239,20 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def config_candidates(start: Path, explicit: Path | None = None,
+                      isolated: bool = False) -> list[str]:
+    """The paths :func:`load_config` looks at: a file created, changed or removed at one of
+    them may change the configuration (the files an ``extend`` reads are in its sources)."""
+    if isolated:
+        return []
+    if explicit is not None:
+        return [str(explicit)]
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    return [str(place / name) for place in (folder, *folder.parents)
+            for name in (*YAML_NAMES, PYPROJECT)]
+
+
 def build_config(settings: Mapping[str, Any], sources: tuple[Path, ...]) -> Config:
     return Config(
         select=settings.get("select"),

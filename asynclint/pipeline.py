@@ -49,11 +49,22 @@ def check(
     stdin_name: str = "<stdin>",
     project_root: Path | None = None,
     speed: Speed = Speed(),
+    watched: list[str] | None = None,
 ) -> LintResult:
+    """The findings of ``paths``. With a cache, ``watched`` receives every path whose change
+    (as a stat shows it) could change them: the paths asked for, the files checked and read,
+    the folders listed to find them and those the cache key watches."""
     rules = [rule for rule in CATALOG if selection.enabled(rule)]
     need = need_of(rule.code for rule in rules) if speed.prefilter else None
     cache = RunCache(speed.cache_dir) if speed.cache_dir and stdin_data is None else None
-    files = [str(path) for path in target_files(paths, exclude)]
+    if cache is None:
+        watched = None
+    listed: list[str] | None = None if watched is None else []
+    files = [str(path) for path in target_files(paths, exclude, listed)]
+    if watched is not None and listed is not None:
+        watched += paths
+        watched += listed
+        watched += files
     key = None
     if cache is not None:
         scope = run_scope(paths)
@@ -63,11 +74,13 @@ def check(
         key = run_key(paths=paths, rules=chosen, options=options or {},
                       project_root=project_root,
                       targets=[(file, digests.digest(file)) for file in files],
-                      walks=cache.walks(scope))
+                      walks=cache.walks(scope), watched=watched)
         digests.save()
         cached = cache.get(slot, key)
         if cached is not None:
-            return cached
+            if watched is not None:
+                watched += (path for path, _ in cached.dependencies)
+            return cached.result
     prefilter = None
     if need is not None:
         scans = scan_files(files, speed.jobs)
@@ -78,5 +91,8 @@ def check(
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {os.path.realpath(file) for file in files}
-        cache.put(slot, Entry(key, result, dependencies(_read_elsewhere(project, reals))))
+        entry = Entry(key, result, dependencies(_read_elsewhere(project, reals)))
+        cache.put(slot, entry)
+        if watched is not None:
+            watched += (path for path, _ in entry.dependencies)
     return result

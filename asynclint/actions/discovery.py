@@ -85,6 +85,27 @@ def discover(
     return ProjectPlugins(_first_of_each_name(actions), frozenset(modules))
 
 
+def listed_folders(
+    project_root: Path | None,
+    search_paths: Sequence[Path],
+    collections_paths: Sequence[Path],
+    named: Mapping[str, list[Path]],
+) -> list[str]:
+    """The folders :func:`discover` lists (a missing one too): a plugin added or removed
+    changes the time of one of them."""
+    roots = [*([project_root / "collections"] if project_root is not None else []),
+             *collections_paths]
+    folders = [*named[ACTION_DIR], *search_paths, *named[LIBRARY_DIR]]
+    for root in roots:
+        base = root if root.name == COLLECTIONS_DIR else root / COLLECTIONS_DIR
+        folders.append(base)
+        folders.extend(namespace for namespace in _subdirs(base))
+        for _, _, collection in _collections([root]):
+            folders += [collection, collection / "plugins" / "action",
+                        collection / "plugins" / "modules"]
+    return [str(folder) for folder in folders]
+
+
 def _local_action(path: Path) -> PluginFile:
     return PluginFile(f"{LEGACY}.{path.stem}", f"{ACTION_DIR}:{path}", path)
 

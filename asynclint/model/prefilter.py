@@ -185,15 +185,16 @@ def _holds(words: frozenset[bytes], groups: Words) -> bool:
     return any(group <= words for group in groups)
 
 
-def target_files(paths: Iterable[str],
-                 exclude: Callable[[Path], bool] | None = None) -> Iterator[str]:
+def target_files(paths: Iterable[str], exclude: Callable[[Path], bool] | None = None,
+                 listed: list[str] | None = None) -> Iterator[str]:
     """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order
-    (as it names them)."""
+    (as it names them); ``listed`` receives the folders read to find them."""
     for raw in paths:
         if raw == STDIN:
             continue
         root = Path(raw)
-        yield from (discover_paths(str(root), exclude) if root.is_dir() else (str(root),))
+        yield from (discover_paths(str(root), exclude, listed) if root.is_dir()
+                    else (str(root),))
 
 
 def run_edges(document: Document) -> Iterator[str]:

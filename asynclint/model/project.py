@@ -95,12 +95,16 @@ def discover(root: Path, exclude: Callable[[Path], bool] | None = None) -> Itera
     return map(Path, discover_paths(str(root), exclude))
 
 
-def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None) -> Iterator[str]:
+def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
+                   listed: list[str] | None = None) -> Iterator[str]:
     """:func:`discover` as strings, spelled as :class:`~pathlib.Path` spells them (``a.yml``
-    for ``./a.yml``): a path object per file and folder would cost as much as the walk."""
+    for ``./a.yml``): a path object per file and folder would cost as much as the walk.
+    ``listed`` receives every folder read (a file created or removed changes its time)."""
     stack = [(str(Path(root)), False)]  # a folder, and whether it may be a virtual environment
     while stack:
         folder, below = stack.pop()
+        if listed is not None:
+            listed.append(folder)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
