@@ -99,7 +99,11 @@ def lookup(argv: Sequence[str], stdout: TextIO,
 
 
 def _own_files() -> list[str]:
+    """asynclint's files: all of them in a source tree (edited in place), one when installed
+    (an upgrade or a reinstall writes every file anew)."""
     package = os.path.dirname(os.path.abspath(__file__))
+    if os.path.basename(os.path.dirname(package)) in ("site-packages", "dist-packages"):
+        return [os.path.abspath(__file__)]
     found = []
     for folder_path, folders, files in os.walk(package):
         folders[:] = sorted(name for name in folders if name != "__pycache__")
