@@ -189,7 +189,7 @@ def with_texts(original: Project, current: Project, texts: dict[str, str]) -> Pr
         except ParseError as error:
             errors.append(FileError(path, error))
             continue
-        context = FileContext(Path(real), role_dir_of(Path(real)))
+        context = FileContext(real, role_dir_of(real))
         forced = "tasks" if original.by_real_path[real].kind == "tasks" else None
         by_real[real] = build_document(source, composed, context, forced)
     documents = tuple(sorted(by_real.values(), key=lambda d: d.path))

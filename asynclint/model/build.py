@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from asynclint.model import keywords as kw
 from asynclint.model.nodes import (
@@ -16,6 +16,7 @@ from asynclint.model.nodes import (
     Task,
     TaskNode,
 )
+from asynclint.model.paths import join, parents
 from asynclint.parsing import Source, YEntry, YMap, YNode, YScalar, YSeq
 
 _FQCN = re.compile(r"^[A-Za-z_][\w]*\.[A-Za-z_][\w]*\.[A-Za-z_][\w.]*$")
@@ -27,22 +28,29 @@ _TASK_SIGNALS = frozenset({"register", "when", "loop", "notify", "async", "poll"
 
 @dataclass(frozen=True)
 class FileContext:
-    """Where a file stands: its real path and, inside a role, the role's folder."""
+    """Where a file stands: its real path and, inside a role, the role's folder (as
+    :mod:`pathlib` spells them, :mod:`asynclint.model.paths`)."""
 
-    path: Path
-    role_dir: Path | None
+    path: str
+    role_dir: str | None
 
     @property
     def role(self) -> str | None:
-        return self.role_dir.name if self.role_dir is not None else None
+        return os.path.basename(self.role_dir) if self.role_dir is not None else None
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.path) or "."
 
 
-def role_dir_of(path: Path) -> Path | None:
+def role_dir_of(path: str) -> str | None:
     """The role folder of a file in ``<role>/tasks/`` or ``<role>/handlers/``."""
-    for parent in path.parents:
-        if parent.name in ("tasks", "handlers") and parent.parent != parent:
-            role = parent.parent
-            if role.parent.name == "roles" or (role / "meta").is_dir():
+    above = parents(path)
+    for index, parent in enumerate(above[:-1]):
+        if os.path.basename(parent) in ("tasks", "handlers"):
+            role = above[index + 1]
+            if os.path.basename(os.path.dirname(role)) == "roles" \
+                    or os.path.isdir(join(role, "meta")):
                 return role
             return None
     return None
@@ -90,29 +98,29 @@ class Builder:
 
     # -- resolution -----------------------------------------------------------------------
     def resolve_tasks_file(self, target: str) -> str | None:
-        here = self.context.path.parent
-        candidates = [here / target]
-        if self.context.role_dir is not None:
-            candidates += [self.context.role_dir / "tasks" / target, self.context.role_dir / target]
+        here = self.context.folder
+        candidates = [join(here, target)]
+        role_dir = self.context.role_dir
+        if role_dir is not None:
+            candidates += [join(role_dir, "tasks", target), join(role_dir, target)]
         for candidate in candidates:
-            if candidate.is_file():
-                return str(candidate)
+            if os.path.isfile(candidate):
+                return candidate
         return None
 
     def resolve_role(self, name: str, tasks_from: str = "main") -> str | None:
-        here = self.context.path.parent
-        bases = [here / "roles", here]
+        here = self.context.folder
+        bases = [join(here, "roles"), here]
         if self.context.role_dir is not None:
-            bases.append(self.context.role_dir.parent)
-        for parent in here.parents:
-            bases.append(parent / "roles")
+            bases.append(os.path.dirname(self.context.role_dir) or ".")
+        bases += (join(parent, "roles") for parent in parents(here))
         stem = tasks_from[:-4] if tasks_from.endswith((".yml", ".yaml")) else tasks_from
         for base in bases:
-            role = base / name
+            role = join(base, name)
             for suffix in (".yml", ".yaml", ""):
-                candidate = role / "tasks" / f"{stem}{suffix}"
-                if candidate.is_file():
-                    return str(candidate)
+                candidate = join(role, "tasks", f"{stem}{suffix}")
+                if os.path.isfile(candidate):
+                    return candidate
         return None
 
     def include_info(self, kind: str, args: YNode | None, task: YMap) -> Include:
@@ -140,8 +148,8 @@ class Builder:
                 target = _literal(extra.get("file"))
         resolved = self.resolve_tasks_file(target) if target else None
         if kind == kw.IMPORT_PLAYBOOK and target:
-            candidate = self.context.path.parent / target
-            resolved = str(candidate) if candidate.is_file() else None
+            candidate = join(self.context.folder, target)
+            resolved = candidate if os.path.isfile(candidate) else None
         return Include(kind, target, resolved, dynamic)
 
     # -- tasks ------------------------------------------------------------------------------
@@ -239,7 +247,7 @@ def classify(documents: tuple[YNode | None, ...], context: FileContext, forced: 
         return "playbook"
     if forced is not None:
         return forced
-    if context.role_dir is not None or context.path.parent.name in ("tasks", "handlers"):
+    if context.role_dir is not None or os.path.basename(context.folder) in ("tasks", "handlers"):
         return "tasks"
     return "tasks" if any(looks_like_task(item) for item in maps) else "other"
 
@@ -255,7 +263,7 @@ def build_document(
     builder = Builder(source, context)
     plays: list[Play] = []
     tasks: list[TaskNode] = []
-    section = "handlers" if context.path.parent.name == "handlers" else "tasks"
+    section = "handlers" if os.path.basename(context.folder) == "handlers" else "tasks"
     for number, doc in enumerate(documents):
         builder.document = number
         if not isinstance(doc, YSeq) or kind == "other":

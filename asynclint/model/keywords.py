@@ -46,6 +46,8 @@ _PREFIXES = ("ansible.builtin.", "ansible.legacy.")
 
 def short_name(action: str) -> str:
     """``ansible.builtin.command`` and ``ansible.legacy.command`` are ``command``."""
+    if not action.startswith("ansible."):
+        return action
     for prefix in _PREFIXES:
         if action.startswith(prefix):
             return action[len(prefix):]
@@ -71,9 +73,10 @@ DYNAMIC_INCLUDES = frozenset({INCLUDE_TASKS, INCLUDE_ROLE})
 STATIC_IMPORTS = frozenset({IMPORT_TASKS, IMPORT_ROLE})
 
 
+_KINDS = {prefix + kind: kind for kind in (*INCLUDE_ACTIONS, IMPORT_PLAYBOOK)
+          for prefix in ("", *_PREFIXES)}
+
+
 def include_kind(action: str | None) -> str | None:
     """``include_tasks`` etc. for any spelling of an include or import action."""
-    if action is None:
-        return None
-    name = short_name(action)
-    return name if name in INCLUDE_ACTIONS or name == IMPORT_PLAYBOOK else None
+    return None if action is None else _KINDS.get(action)

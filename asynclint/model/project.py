@@ -64,10 +64,14 @@ class Project:
                     yield node
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     text = str(path)
     if not text.startswith((os.sep, os.pardir)) and os.sep + os.pardir not in text:
         return text  # relative, without `..`: already as relpath would spell it
+    here = os.getcwd()
+    if text.startswith(here) and text[len(here):len(here) + 1] == os.sep \
+            and os.path.normpath(text) == text:
+        return text[len(here) + 1:]  # below the working folder, normalized: relpath's answer
     try:
         relative = os.path.relpath(path)
     except ValueError:
@@ -150,7 +154,7 @@ class _Loader:
         self.use_c = use_c
         self.prefilter = prefilter
         self.documents: dict[str, Document] = {}
-        self.unread: dict[str, tuple[Path, str, str | None]] = {}
+        self.unread: dict[str, tuple[str, str, str | None]] = {}
         self.errors: list[FileError] = []
         self.order: list[str] = []
         self.reals: dict[str, str] = {}
@@ -171,9 +175,9 @@ class _Loader:
             self.reals[path] = found
         return found
 
-    def load(self, path: Path, display: str, forced_kind: str | None = None,
+    def load(self, path: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
-        real = self.real(str(path)) if data is None else f"<stdin>:{display}"
+        real = self.real(path) if data is None else f"<stdin>:{display}"
         if real in self.documents:
             return self.documents[real]
         if real in self.unread:
@@ -183,7 +187,7 @@ class _Loader:
             return None
         return self.read(path, real, display, forced_kind, data)
 
-    def read(self, path: Path, real: str, display: str, forced_kind: str | None = None,
+    def read(self, path: str, real: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
         try:
             source = read_source(path, display) if data is None else decode(display, data)
@@ -192,7 +196,7 @@ class _Loader:
             self.errors.append(FileError(display, error))
             self.documents[real] = None  # type: ignore[assignment]
             return None
-        context_path = Path(real) if data is None else Path(display).resolve()
+        context_path = real if data is None else str(Path(display).resolve())
         context = FileContext(context_path, role_dir_of(context_path))
         document = build_document(source, composed, context, forced_kind)
         self.documents[real] = document
@@ -208,7 +212,7 @@ class _Loader:
                 real = self.real(target)
                 if real in self.documents or real in self.unread:
                     continue  # loaded, or noted as reached
-                loaded = self.load(Path(target), display_path(Path(target)), kind)
+                loaded = self.load(target, display_path(target), kind)
                 if loaded is not None:
                     pending.append(loaded)
 
@@ -239,16 +243,13 @@ def load_project(
     targets: list[str] = []
     for raw in paths:
         if raw == STDIN:
-            document = loader.load(Path(stdin_name), stdin_name, data=stdin_data or b"")
+            document = loader.load(stdin_name, stdin_name, data=stdin_data or b"")
             targets.append(stdin_name)
             if document is not None:
                 loader.follow(document)
             continue
-        root = Path(raw)
-        if root.is_dir():
-            files = list(discover(root, exclude))
-        else:
-            files = [root]
+        root = str(Path(raw))
+        files = list(discover_paths(root, exclude)) if os.path.isdir(root) else [root]
         for file in files:
             display = display_path(file)
             targets.append(display)

@@ -95,7 +95,7 @@ def decode(path: str, data: bytes) -> Source:
     return source_from_text(path, text)
 
 
-def read_source(path: Path, display: str | None = None) -> Source:
+def read_source(path: Path | str, display: str | None = None) -> Source:
     """Read one file. Never blocks on FIFOs or devices: only regular files are read."""
     name = display if display is not None else str(path)
     try:
@@ -107,7 +107,8 @@ def read_source(path: Path, display: str | None = None) -> Source:
     if info.st_size > MAX_BYTES:
         raise ParseError(f"file too large ({info.st_size} bytes)", kind="unreadable")
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as error:
         raise ParseError(f"cannot read file: {error.strerror or error}", kind="unreadable") from None
     return decode(name, data)
