@@ -85,6 +85,14 @@ class Context:
         return load_action_table(self.project_root, playbook_action_dirs(self.project))
 
     @cached_property
+    def awaited_launches(self):
+        """:func:`~asynclint.rules.helpers.awaited_launches` of the flows, found once for
+        every rule that asks."""
+        from asynclint.rules.helpers import awaited_launches
+
+        return tuple(awaited_launches(self.flows))
+
+    @cached_property
     def graph(self):
         from asynclint.graph import build_graph
 

@@ -45,6 +45,7 @@ class Project:
     by_real_path: dict[str, Document] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     _real_paths: dict[str, str] = field(default_factory=dict, repr=False)
+    _tasks: tuple[Task, ...] | None = field(default=None, init=False, repr=False)
 
     def resolve(self, real_path: str | None) -> Document | None:
         if real_path is None:
@@ -58,10 +59,13 @@ class Project:
         return (doc for doc in self.documents if doc.kind != "other")
 
     def tasks(self) -> Iterator[Task]:
-        for document in self.ansible_documents():
-            for node in document_task_nodes(document):
-                if isinstance(node, Task):
-                    yield node
+        """Every task of the project, in file order (listed once: most rules ask)."""
+        found = self._tasks
+        if found is None:
+            found = tuple(node for document in self.ansible_documents()
+                          for node in document_task_nodes(document) if isinstance(node, Task))
+            object.__setattr__(self, "_tasks", found)
+        return iter(found)
 
 
 def display_path(path: Path | str) -> str:

@@ -55,7 +55,6 @@ from asynclint.findings import Problem
 from asynclint.fixes.waits import retries_fix
 from asynclint.rules.helpers import (
     DEFAULT_DELAY,
-    awaited_launches,
     is_launch,
     never_retries,
     problem_at,
@@ -69,7 +68,7 @@ FIX = "safe"
 
 
 def check(ctx) -> Iterator[Problem]:
-    limits = {wait: job_limit(launches) for wait, launches in awaited_launches(ctx.flows)}
+    limits = {wait: job_limit(launches) for wait, launches in ctx.awaited_launches}
     for task in ctx.project.tasks():
         if task.has("until") and never_retries(task) and not is_launch(task):
             yield problem_at(

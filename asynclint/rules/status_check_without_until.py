@@ -59,7 +59,6 @@ from asynclint.fixes.waits import covering_retries, finished_test, fresh_name, w
 from asynclint.fixes.yaml_edit import insert_entries, render_scalar, replace_value, style_of
 from asynclint.model import Task
 from asynclint.rules.helpers import (
-    awaited_launches,
     int_value,
     is_async_status,
     problem_at,
@@ -113,7 +112,7 @@ def _until_fix(task: Task, launches: tuple[Task, ...]) -> Fix | None:
 
 
 def check(ctx) -> Iterator[Problem]:
-    launches = dict(awaited_launches(ctx.flows))
+    launches = dict(ctx.awaited_launches)
     for task in ctx.project.tasks():
         if not is_async_status(task) or task.has("until") or not is_status_check(task):
             continue

@@ -57,7 +57,6 @@ from asynclint.model.readings import is_async_status
 from asynclint.rules.helpers import (
     DEFAULT_DELAY,
     DEFAULT_RETRIES,
-    awaited_launches,
     is_launch,
     problem_at,
 )
@@ -70,7 +69,7 @@ FIX = "safe"
 
 
 def check(ctx) -> Iterator[Problem]:
-    limits = {wait: job_limit(launches) for wait, launches in awaited_launches(ctx.flows)}
+    limits = {wait: job_limit(launches) for wait, launches in ctx.awaited_launches}
     for task in ctx.project.tasks():
         until = task.entry("until")
         if until is None or task.has("retries") or is_launch(task) or not is_async_status(task):

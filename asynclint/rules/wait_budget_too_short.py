@@ -59,7 +59,6 @@ from asynclint.fixes.waits import retries_fix
 from asynclint.model import Task
 from asynclint.rules.helpers import (
     DEFAULT_DELAY,
-    awaited_launches,
     int_value,
     never_retries,
     problem_at,
@@ -78,7 +77,7 @@ def job_limit(launches: tuple[Task, ...]) -> int | float:
 
 
 def check(ctx) -> Iterator[Problem]:
-    for wait, launches in awaited_launches(ctx.flows):
+    for wait, launches in ctx.awaited_launches:
         if not wait.has("until") or never_retries(wait):  # retries-zero-with-until
             continue
         budget = wait_budget(wait)
