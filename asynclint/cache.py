@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from asynclint import __version__
 from asynclint.linter import LintResult
-from asynclint.model.prefilter import digest_file
+from asynclint.model.prefilter import read_bytes
 
 CACHE_FORMAT = "runs-v3"  # bump when an entry's content changes meaning
 INDEX_FORMAT = "index-v2"  # the stat indexes that spare reading unchanged files and folders
@@ -43,6 +42,16 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """``$XDG_CACHE_HOME/asynclint/runs``, else ``~/.cache/asynclint/runs``."""
     base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "asynclint" / "runs"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def digest_file(path: str) -> str | None:
+    """The content digest of a file; ``None`` when it cannot be read."""
+    data = read_bytes(path)
+    return None if data is None else digest(data)
 
 
 def _mtime(path: str) -> int | None:
@@ -140,6 +149,8 @@ def dependencies(paths: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
 def _store(path: Path, value: object) -> None:
     """Pickle ``value`` to ``path`` atomically; a cache that cannot be written only costs
     the next run its time."""
+    import tempfile  # only a run that writes needs it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from asynclint.cache import (Entry, RunCache, default_cache_dir, dependencies, run_key,
-                             run_scope, run_slot)
 from asynclint.linter import LintResult, Selection, lint
 from asynclint.model import Project, load_project
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
@@ -28,6 +26,8 @@ class Speed:
 
 
 def default_speed(cache: bool = True, jobs: int | None = None) -> Speed:
+    if cache:  # the cache's module (hashes, pickles) loads only for a run that uses it
+        from asynclint.cache import default_cache_dir
     return Speed(cache_dir=default_cache_dir() if cache else None,
                  jobs=default_jobs() if jobs is None else jobs)
 
@@ -56,7 +56,12 @@ def check(
     the folders listed to find them and those the cache key watches."""
     rules = [rule for rule in CATALOG if selection.enabled(rule)]
     need = need_of(rule.code for rule in rules) if speed.prefilter else None
-    cache = RunCache(speed.cache_dir) if speed.cache_dir and stdin_data is None else None
+    cache = None
+    if speed.cache_dir and stdin_data is None:
+        from asynclint.cache import (Entry, RunCache, dependencies, run_key, run_scope,
+                                     run_slot)
+
+        cache = RunCache(speed.cache_dir)
     if cache is None:
         watched = None
     listed: list[str] | None = None if watched is None else []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from asynclint.model import Block, Task, load_project
 from asynclint.model.build import action_of
 from asynclint.model.flow import flows

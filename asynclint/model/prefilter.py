@@ -30,7 +30,6 @@ as holding all of them. A rule missing from :data:`NEEDS` turns the prefilter of
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -128,17 +127,12 @@ WORDS = _all_words() | {b"retries"}
 
 @dataclass(frozen=True)
 class FileScan:
-    """What the bytes of one file say: its digest, the words it holds, and whether it surely
-    composes. A file holding a link word is parsed whenever it is reached (its syntax error,
-    if any, is reported then): it is not checked here and counts as composing."""
+    """What the bytes of one file say: the words it holds, and whether it surely composes.
+    A file holding a link word is parsed whenever it is reached (its syntax error, if any, is
+    reported then): it is not checked here and counts as composing."""
 
-    digest: str
     words: frozenset[bytes]
     composes: bool
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _maybe_no_retries(data: bytes) -> bool:
@@ -153,7 +147,7 @@ def scan_bytes(data: bytes) -> FileScan:
         words = frozenset(w for w in WORDS if w in data)
         if b"retries" in data and _maybe_no_retries(data):
             words |= {MAYBE_NO_RETRIES}
-    return FileScan(digest(data), words, bool(words & LINK_WORDS) or surely_composes(data))
+    return FileScan(words, bool(words & LINK_WORDS) or surely_composes(data))
 
 
 def read_bytes(path: str) -> bytes | None:
@@ -174,11 +168,6 @@ def read_bytes(path: str) -> bytes | None:
 def scan_file(path: str) -> FileScan | None:
     data = read_bytes(path)
     return None if data is None else scan_bytes(data)
-
-
-def digest_file(path: str) -> str | None:
-    data = read_bytes(path)
-    return None if data is None else digest(data)
 
 
 def _holds(words: frozenset[bytes], groups: Words) -> bool:

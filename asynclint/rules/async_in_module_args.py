@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from asynclint.findings import Problem
-from asynclint.fixes import Applicability, Fix
+from asynclint.fixes import Fix
 from asynclint.fixes.yaml_edit import insert_entries, moved_entry_text, remove_entries
 from asynclint.model import Task
 from asynclint.model.keywords import include_kind, short_name

@@ -22,7 +22,7 @@ from asynclint.model import TaskNode
 from asynclint.parsing import Source, YEntry, YMap
 from asynclint.parsing.nodes import to_python
 from asynclint.transforms.plan import Group, Refusal, Unit
-from asynclint.transforms.schedule import Await, Launch, Run, Step
+from asynclint.transforms.schedule import Launch, Run, Step
 
 DELAY = 0.5  # seconds between two checks of a job (a float delay is valid, FACTS 12)
 NOT_CARRIED = frozenset({"name", "block", "rescue", "always", "async", "poll"})
