@@ -163,12 +163,14 @@ def run_check(args: argparse.Namespace) -> int:
         sys.stdout.write(render(config))
         return EXIT_CLEAN
     stdin_data = sys.stdin.buffer.read() if "-" in args.paths else None
+    speed = default_speed(not args.no_cache, args.jobs)
     # what the next run of this command must find unchanged to print this run's output again
-    watched: list[str] | None = None if args.no_cache or stdin_data is not None else []
+    # (the pipeline fills it exactly when it uses the cache: a cache folder, no standard input)
+    watched: list[str] | None = [] if speed.cache_dir and stdin_data is None else None
     result = check_paths(kept_paths(args.paths, config.excluded), config.selection(),
                          config.options(), exclude=config.excluder, stdin_data=stdin_data,
                          stdin_name=args.stdin_filename, project_root=Path.cwd(),
-                         speed=default_speed(not args.no_cache, args.jobs), watched=watched)
+                         speed=speed, watched=watched)
     format_findings = formatter(choose_format(args.format, os.environ))
     output = format_findings(result.findings, result.files, _use_color(sys.stdout))
     sys.stdout.write(output)
@@ -180,7 +182,10 @@ def run_check(args: argparse.Namespace) -> int:
         explicit = Path(args.config) if args.config else None
         watched += config_candidates(start, explicit, args.isolated)
         watched += (str(source) for source in config.sources)
-        record(args.argv, sys.stdout, args.started, watched, output, code)
+        try:
+            record(args.argv, sys.stdout, args.started, watched, output, code)
+        except Exception:  # noqa: BLE001 - a record is a shortcut for the next run, never an error
+            pass
     return code
 
 

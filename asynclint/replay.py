@@ -118,7 +118,7 @@ def _library_files() -> list[str]:
     for name in LIBRARIES:
         try:
             spec = find_spec(name)
-        except (ImportError, ValueError):
+        except Exception:  # noqa: BLE001 - a broken package is simply not watched
             spec = None
         if spec is not None and spec.origin:
             found.append(spec.origin)

@@ -216,3 +216,13 @@ def test_a_replay_loads_nothing_of_the_linter(tmp_path: Path) -> None:
     assert second[:2] == first[:2]
     assert {name for name in second[2] if name.startswith("asynclint")} == {
         "asynclint", "asynclint.replay"}
+
+
+def test_a_record_that_fails_leaves_the_run_alone(project: Path, runs: Runs,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(replay, "record", broken)
+    code, output, replayed = runs("check", ".")
+    assert code == 1 and "ASY109" in output and "internal error" not in output
