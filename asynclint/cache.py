@@ -49,7 +49,14 @@ def digest(data: bytes) -> str:
 
 
 def digest_file(path: str) -> str | None:
-    """The content digest of a file; ``None`` when it cannot be read."""
+    """The content digest of a file, or of a folder's list of names; ``None`` when it cannot
+    be read."""
+    if os.path.isdir(path):
+        try:
+            names = sorted(os.listdir(path))
+        except OSError:
+            return None
+        return "folder:" + digest("\0".join(names).encode("utf-8", "surrogateescape"))
     data = read_bytes(path)
     return None if data is None else digest(data)
 

@@ -181,7 +181,7 @@ def run_check(args: argparse.Namespace) -> int:
         start = start_path(args.paths, args.stdin_filename)
         explicit = Path(args.config) if args.config else None
         watched += config_candidates(start, explicit, args.isolated)
-        watched += (str(source) for source in config.sources)
+        watched += config.read
         try:
             record(args.argv, sys.stdout, args.started, watched, output, code)
         except Exception:  # noqa: BLE001 - a record is a shortcut for the next run, never an error

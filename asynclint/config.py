@@ -65,6 +65,8 @@ class Config:
     exclude: tuple[Exclude, ...] = ()
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: tuple[Path, ...] = ()
+    # every path read to build it, as written and as resolved (a link retargeted shows)
+    read: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def selection(self) -> Selection:
         return Selection(
@@ -188,7 +190,7 @@ def validate(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
         elif not isinstance(value, str) or not value:
             raise _fail(path, key, "expected the path of a configuration file")
         else:
-            settings[key] = (path.resolve().parent / value).resolve()
+            settings[key] = path.resolve().parent / value  # resolved when read: it may link
     return settings
 
 
@@ -206,23 +208,27 @@ def merge(base: Mapping[str, Any], local: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def load_file(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], tuple[Path, ...]]:
-    """The settings of ``path`` with its ``extend`` chain merged under it, and the files read."""
+def load_file(path: Path, chain: tuple[Path, ...] = ()
+              ) -> tuple[dict[str, Any], tuple[Path, ...], tuple[str, ...]]:
+    """The settings of ``path`` with its ``extend`` chain merged under it, the files read, and
+    the paths they were read through (as written and resolved)."""
     resolved = path.resolve()
+    shown = resolved if chain else path  # an `extend` is named resolved, as it always was
     if resolved in chain:
-        raise ConfigError(f"{path}: `extend`: the files extend each other in a loop")
+        raise ConfigError(f"{shown}: `extend`: the files extend each other in a loop")
     if not resolved.is_file():
         where = f"{chain[-1]}: `extend`: " if chain else ""
-        raise ConfigError(f"{where}no configuration file at {path}")
+        raise ConfigError(f"{where}no configuration file at {shown}")
     raw = read_table(resolved)
     if raw is None:
-        raise ConfigError(f"{path}: no [tool.asynclint] table")
+        raise ConfigError(f"{shown}: no [tool.asynclint] table")
     settings = validate(resolved, raw)
     extended = settings.pop("extend", None)
+    read = tuple(dict.fromkeys((str(path), str(resolved))))
     if extended is None:
-        return settings, (resolved,)
-    base, sources = load_file(extended, (*chain, resolved))
-    return merge(base, settings), (resolved, *sources)
+        return settings, (resolved,), read
+    base, sources, further = load_file(extended, (*chain, resolved))
+    return merge(base, settings), (resolved, *sources), read + further
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -242,7 +248,7 @@ def find_config_file(start: Path) -> Path | None:
 def config_candidates(start: Path, explicit: Path | None = None,
                       isolated: bool = False) -> list[str]:
     """The paths :func:`load_config` looks at: a file created, changed or removed at one of
-    them may change the configuration (the files an ``extend`` reads are in its sources)."""
+    them may change the configuration (the files an ``extend`` reads are in its ``read``)."""
     if isolated:
         return []
     if explicit is not None:
@@ -253,7 +259,8 @@ def config_candidates(start: Path, explicit: Path | None = None,
             for name in (*YAML_NAMES, PYPROJECT)]
 
 
-def build_config(settings: Mapping[str, Any], sources: tuple[Path, ...]) -> Config:
+def build_config(settings: Mapping[str, Any], sources: tuple[Path, ...],
+                 read: tuple[str, ...] = ()) -> Config:
     return Config(
         select=settings.get("select"),
         ignore=settings.get("ignore", ()),
@@ -262,6 +269,7 @@ def build_config(settings: Mapping[str, Any], sources: tuple[Path, ...]) -> Conf
         exclude=settings.get("exclude", ()),
         rules=settings.get("rules", {}),
         sources=sources,
+        read=read,
     )
 
 

@@ -39,6 +39,24 @@ def _read_elsewhere(project: Project, targets: set[str]) -> list[str]:
     return [path for path in reached if path not in targets and not path.startswith("<stdin>")]
 
 
+def _beside_playbooks(project: Project) -> list[str]:
+    """The ``action_plugins/`` folders beside the playbooks, there or not, and their plugins:
+    the action table reads them (:func:`asynclint.linter.playbook_action_dirs`), and they may
+    lie outside every folder the cache key watches."""
+    folders = sorted({os.path.join(os.path.dirname(os.path.realpath(document.path)),
+                                   "action_plugins")
+                      for document in project.ansible_documents()
+                      if document.kind == "playbook"})
+    found = list(folders)
+    for folder in folders:
+        try:
+            found += sorted(os.path.join(folder, name) for name in os.listdir(folder)
+                            if name.endswith(".py"))
+        except OSError:
+            continue
+    return found
+
+
 def check(
     paths: Sequence[str],
     selection: Selection = Selection(),
@@ -96,7 +114,8 @@ def check(
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {os.path.realpath(file) for file in files}
-        entry = Entry(key, result, dependencies(_read_elsewhere(project, reals)))
+        entry = Entry(key, result, dependencies(_read_elsewhere(project, reals)
+                                                + _beside_playbooks(project)))
         cache.put(slot, entry)
         if watched is not None:
             watched += (path for path, _ in entry.dependencies)

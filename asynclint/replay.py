@@ -49,15 +49,17 @@ def folder(environ: Mapping[str, str] = os.environ) -> str:
 
 def command(argv: Sequence[str], stdout: TextIO,
             environ: Mapping[str, str] = os.environ) -> tuple[Any, ...]:
-    """Everything besides files that a run's output depends on."""
+    """Everything besides files that a run's output depends on: the command, the folder, the
+    environment, the terminal and the asynclint and Python that run it."""
     try:
         terminal = stdout.isatty()
     except (AttributeError, ValueError):
         terminal = False
+    output = (terminal, getattr(stdout, "encoding", None), getattr(stdout, "errors", None))
     env = tuple(sorted((name, value) for name, value in environ.items()
                        if name.startswith(ENV_PREFIXES) or name in ENV_NAMES))
-    return (FORMAT, __version__, sys.executable, sys.version, os.getcwd(), tuple(argv), env,
-            terminal)
+    return (FORMAT, __version__, os.path.abspath(__file__), sys.executable, sys.version,
+            tuple(sys.flags), os.getcwd(), tuple(argv), env, output)
 
 
 def _entry_path(key: tuple[Any, ...], environ: Mapping[str, str]) -> str:
@@ -135,9 +137,11 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
                                for path in [*watched, *_own_files(), *_library_files()]))
     stats = [_stat(path) for path in paths]
     # a missing path inside a folder watched already: creating it changes the folder's time
+    # (not so for a link whose target is missing: the target may appear anywhere)
     present = {path for path, stat in zip(paths, stats) if stat is not None}
     kept = [index for index, path in enumerate(paths)
-            if stats[index] is not None or os.path.dirname(path) not in present]
+            if stats[index] is not None or os.path.dirname(path) not in present
+            or os.path.lexists(path)]
     paths, stats = [paths[index] for index in kept], [stats[index] for index in kept]
     limit = started - RACY_NS
     if any(stat is not None and (stat[0] >= limit or stat[1] >= limit) for stat in stats):
@@ -151,22 +155,36 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
         with open(temporary, "wb") as handle:
             handle.write(data)
         os.replace(temporary, target)
-        _prune(os.path.dirname(target))
-    except OSError:
+    except BaseException as error:  # interrupted too: leave no temporary file behind
         try:
             os.unlink(temporary)
         except OSError:
             pass
-        return False
+        if isinstance(error, OSError):
+            return False
+        raise
+    try:
+        _prune(os.path.dirname(target))
+    except OSError:
+        pass
     return True
 
 
+STALE_NS = 3_600_000_000_000  # a temporary file this old was left by a killed run
+
+
 def _prune(where: str, kept: int = KEPT) -> None:
-    """Keep the ``kept`` most recently written records (one per command line and folder)."""
+    """Keep the ``kept`` most recently written records (one per command line and folder), and
+    remove the temporary files of runs that were killed while writing."""
     with os.scandir(where) as listing:
-        entries = [(entry.stat().st_mtime_ns, entry.path) for entry in listing
-                   if entry.is_file() and not entry.name.endswith(".tmp")]
-    for _, path in sorted(entries, reverse=True)[kept:]:
+        entries = [(entry.stat().st_mtime_ns, entry.path, entry.name.endswith(".tmp"))
+                   for entry in listing if entry.is_file()]
+    records = sorted(((time, path) for time, path, temporary in entries if not temporary),
+                     reverse=True)
+    newest = records[0][0] if records else 0
+    gone = [path for _, path in records[kept:]]
+    gone += [path for time, path, temporary in entries if temporary and time < newest - STALE_NS]
+    for path in gone:
         try:
             os.unlink(path)
         except OSError:
@@ -177,16 +195,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``asynclint`` command: a replay when it can answer, else the full run."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        found = lookup(arguments, sys.stdout)
-    except Exception:  # never in the way of the full run
+        found = None if sys.stdout is None else lookup(arguments, sys.stdout)
+    except Exception:  # noqa: BLE001 - never in the way of the full run
         found = None
     if found is not None:
         output, code = found
-        try:
+        try:  # ends as the full run would (asynclint.cli.main)
             sys.stdout.write(output)
             sys.stdout.flush()
-        except BrokenPipeError:  # as the full run: the reader left, nothing is wrong
+        except BrokenPipeError:  # the reader left: nothing is wrong
             return 0
+        except KeyboardInterrupt:
+            return 130
+        except Exception as error:  # noqa: BLE001 - one line, never a traceback
+            sys.stderr.write("asynclint: internal error, please report it: "
+                             f"{type(error).__name__}: {error}\n")
+            return 2
         return code
     from asynclint.cli import main as run
 

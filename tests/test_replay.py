@@ -128,6 +128,59 @@ def test_a_new_collection_plugin_is_seen(project: Path, runs: Runs, tmp_path: Pa
     assert runs("check", ".")[2] is False
 
 
+def test_a_link_to_a_missing_file_is_watched(project: Path, runs: Runs, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "more.yml").symlink_to(elsewhere / "wait.yml")
+    runs("check", ".")
+    assert runs("check", ".")[2] is True
+    (elsewhere / "wait.yml").write_text(WAIT, encoding="utf-8")  # the link now leads somewhere
+    code, output, replayed = runs("check", ".")
+    assert not replayed and "in 3 files" in output
+
+
+def test_a_configuration_reached_through_a_link_is_watched(project: Path, runs: Runs,
+                                                           tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "lenient.yml").write_text("ignore: [ASY109]\n", encoding="utf-8")
+    (shared / "strict.yml").write_text("ignore: []\n", encoding="utf-8")
+    (shared / "base.yml").symlink_to(shared / "lenient.yml")
+    (project / ".asynclint.yml").write_text(f"extend: {shared / 'base.yml'}\n",
+                                            encoding="utf-8")
+    assert runs("check", ".")[0] == 0
+    (shared / "base.yml").unlink()
+    (shared / "base.yml").symlink_to(shared / "strict.yml")
+    code, output, replayed = runs("check", ".")
+    assert (code, replayed) == (1, False) and "ASY109" in output
+
+
+PLUGIN = """\
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):
+    _supports_async = {supports}
+
+    def run(self, tmp=None, task_vars=None):
+        return super().run(tmp, task_vars)
+"""
+
+
+def test_the_action_plugins_beside_a_playbook_are_watched(project: Path, runs: Runs) -> None:
+    hidden = project / ".deploy"  # a folder the plugin walk of the project skips
+    (hidden / "action_plugins").mkdir(parents=True)
+    (hidden / "site.yml").write_text(
+        "- hosts: localhost\n  tasks:\n    - mything: {}\n      async: 60\n      poll: 5\n",
+        encoding="utf-8")
+    plugin = hidden / "action_plugins" / "mything.py"
+    plugin.write_text(PLUGIN.format(supports=True), encoding="utf-8")
+    assert "ASY005" not in runs("check", ".deploy/site.yml")[1]
+    plugin.write_text(PLUGIN.format(supports=False) + "\n", encoding="utf-8")
+    code, output, replayed = runs("check", ".deploy/site.yml")
+    assert not replayed and "ASY005" in output  # neither replayed nor taken from the cache
+
+
 def test_the_command_and_the_environment_are_part_of_the_key(
         project: Path, runs: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
     runs("check", ".")
@@ -188,6 +241,18 @@ def test_the_oldest_records_go_first(tmp_path: Path) -> None:
         os.utime(path, ns=(number * 10**9, number * 10**9))
     replay._prune(str(tmp_path), kept=3)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{n:016x}" for n in (2, 3, 4)]
+
+
+def test_a_killed_run_leaves_no_temporary_file_for_long(tmp_path: Path) -> None:
+    hour = 3600 * 10**9
+    for name, age in (("0000000000000001", 0), ("0000000000000001.7.tmp", 2 * hour),
+                      ("0000000000000001.8.tmp", 0)):
+        path = tmp_path / name
+        path.write_bytes(b"")
+        os.utime(path, ns=(10 * hour - age, 10 * hour - age))
+    replay._prune(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "0000000000000001", "0000000000000001.8.tmp"]  # the other may still be written
 
 
 def test_a_replay_loads_nothing_of_the_linter(tmp_path: Path) -> None:

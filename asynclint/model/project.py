@@ -107,7 +107,8 @@ def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
                    listed: list[str] | None = None) -> Iterator[str]:
     """:func:`discover` as strings, spelled as :class:`~pathlib.Path` spells them (``a.yml``
     for ``./a.yml``): a path object per file and folder would cost as much as the walk.
-    ``listed`` receives every folder read (a file created or removed changes its time)."""
+    ``listed`` receives every folder read (a file created or removed changes its time), and
+    every link to a missing file (its target appearing changes nothing else)."""
     stack = [(str(Path(root)), False)]  # a folder, and whether it may be a virtual environment
     while stack:
         folder, below = stack.pop()
@@ -133,6 +134,8 @@ def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
                     path = _child(folder, name)
                     if exclude is None or not exclude(Path(path)):
                         yield path
+                elif listed is not None and name.endswith(YAML_SUFFIXES) and entry.is_symlink():
+                    listed.append(_child(folder, name))  # a link to nothing yet: watched
             except OSError:
                 continue
         stack.extend(reversed(subfolders))
