@@ -33,10 +33,35 @@ def default_speed(cache: bool = True, jobs: int | None = None) -> Speed:
 
 
 def _read_elsewhere(project: Project, targets: set[str]) -> list[str]:
-    """Real paths of the files the run reached beyond its targets (parsed, failed or skipped)."""
-    reached = [*project.by_real_path, *(os.path.realpath(error.path) for error in project.errors),
-               *(os.path.realpath(path) for path in project.skipped)]
-    return [path for path in reached if path not in targets and not path.startswith("<stdin>")]
+    """The files the run reached beyond its targets (parsed, failed or skipped), by real path
+    and by the path it reached them through (a link retargeted shows there)."""
+    reached = [*(document.path for document in project.documents),
+               *(error.path for error in project.errors), *project.skipped]
+    found = []
+    for path in reached:
+        real = os.path.realpath(path)
+        if real not in targets and not path.startswith("<stdin>"):
+            found += (real, path) if real != path else (real,)
+    return found
+
+
+def _missed_folders(project: Project) -> list[str]:
+    """For each place an include or a role was looked for in vain, the deepest folder of it
+    that exists: the file appearing there (or a folder on the way) changes its list."""
+    found: dict[str, None] = {}
+    known: dict[str, bool] = {}
+    for candidate in project.missed:
+        folder = os.path.dirname(candidate)
+        while folder:
+            exists = known.get(folder)
+            if exists is None:
+                exists = known[folder] = os.path.isdir(folder)
+            if exists:
+                found[folder] = None
+                break
+            parent = os.path.dirname(folder)
+            folder = parent if parent != folder else ""
+    return list(found)
 
 
 def _beside_playbooks(project: Project) -> list[str]:
@@ -115,7 +140,8 @@ def check(
     if cache is not None and key is not None and not result.internal_errors:
         reals = {os.path.realpath(file) for file in files}
         entry = Entry(key, result, dependencies(_read_elsewhere(project, reals)
-                                                + _beside_playbooks(project)))
+                                                + _beside_playbooks(project)
+                                                + _missed_folders(project)))
         cache.put(slot, entry)
         if watched is not None:
             watched += (path for path, _ in entry.dependencies)

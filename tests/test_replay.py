@@ -98,6 +98,33 @@ def test_a_file_read_through_an_include_is_watched(project: Path, runs: Runs) ->
     assert (code, replayed) == (0, False) and "ASY109" not in output
 
 
+def test_an_include_that_finds_its_file_later_is_followed(project: Path, runs: Runs) -> None:
+    (project / "tasks" / "wait.yml").unlink()
+    (project / "sub").mkdir()
+    os.chdir(project / "sub")  # the project's folders are neither listed nor walked from here
+    first = runs("check", "../site.yml")
+    assert "ASY109" not in first[1] and runs("check", "../site.yml")[2] is True
+    (project / "tasks" / "wait.yml").write_text(WAIT, encoding="utf-8")
+    code, output, replayed = runs("check", "../site.yml")
+    assert not replayed and "ASY109" in output  # neither replayed nor taken from the cache
+
+
+def test_a_file_reached_through_a_link_is_watched_through_it(project: Path, runs: Runs,
+                                                            tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "slow.yml").write_text(WAIT, encoding="utf-8")
+    (shared / "fast.yml").write_text(FAST_WAIT, encoding="utf-8")
+    wait = project / "tasks" / "wait.yml"
+    wait.unlink()
+    wait.symlink_to(shared / "slow.yml")
+    assert "ASY109" in runs("check", "site.yml")[1]
+    wait.unlink()
+    wait.symlink_to(shared / "fast.yml")
+    code, output, replayed = runs("check", "site.yml")
+    assert (code, replayed) == (0, False) and "ASY109" not in output
+
+
 def test_a_new_file_is_found(project: Path, runs: Runs) -> None:
     runs("check", ".")
     (project / "tasks" / "more.yml").write_text("- ansible.builtin.debug: msg=hi\n",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from asynclint.model import keywords as kw
 from asynclint.model.nodes import (
@@ -33,6 +34,9 @@ class FileContext:
 
     path: str
     role_dir: str | None
+    # receives every candidate path an include or a role was looked for at and not found:
+    # a file created there later changes where it resolves
+    missed: list[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def role(self) -> str | None:
@@ -97,16 +101,23 @@ class Builder:
         self.document = 0
 
     # -- resolution -----------------------------------------------------------------------
+    def _first_file(self, candidates: Iterable[str]) -> str | None:
+        """The first candidate that is a file; the others tried are noted as missed."""
+        missed = self.context.missed
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return candidate
+            if missed is not None:
+                missed.append(candidate)
+        return None
+
     def resolve_tasks_file(self, target: str) -> str | None:
         here = self.context.folder
         candidates = [join(here, target)]
         role_dir = self.context.role_dir
         if role_dir is not None:
             candidates += [join(role_dir, "tasks", target), join(role_dir, target)]
-        for candidate in candidates:
-            if os.path.isfile(candidate):
-                return candidate
-        return None
+        return self._first_file(candidates)
 
     def resolve_role(self, name: str, tasks_from: str = "main") -> str | None:
         here = self.context.folder
@@ -115,13 +126,8 @@ class Builder:
             bases.append(os.path.dirname(self.context.role_dir) or ".")
         bases += (join(parent, "roles") for parent in parents(here))
         stem = tasks_from[:-4] if tasks_from.endswith((".yml", ".yaml")) else tasks_from
-        for base in bases:
-            role = join(base, name)
-            for suffix in (".yml", ".yaml", ""):
-                candidate = join(role, "tasks", f"{stem}{suffix}")
-                if os.path.isfile(candidate):
-                    return candidate
-        return None
+        return self._first_file(join(base, name, "tasks", f"{stem}{suffix}")
+                                for base in bases for suffix in (".yml", ".yaml", ""))
 
     def include_info(self, kind: str, args: YNode | None, task: YMap) -> Include:
         dynamic = kind in kw.DYNAMIC_INCLUDES
@@ -148,8 +154,7 @@ class Builder:
                 target = _literal(extra.get("file"))
         resolved = self.resolve_tasks_file(target) if target else None
         if kind == kw.IMPORT_PLAYBOOK and target:
-            candidate = join(self.context.folder, target)
-            resolved = candidate if os.path.isfile(candidate) else None
+            resolved = self._first_file([join(self.context.folder, target)])
         return Include(kind, target, resolved, dynamic)
 
     # -- tasks ------------------------------------------------------------------------------

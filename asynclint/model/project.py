@@ -44,6 +44,7 @@ class Project:
     targets: frozenset[str]
     by_real_path: dict[str, Document] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()  # where includes and roles were looked for and not found
     _real_paths: dict[str, str] = field(default_factory=dict, repr=False)
     _tasks: tuple[Task, ...] | None = field(default=None, init=False, repr=False)
 
@@ -165,6 +166,7 @@ class _Loader:
         self.errors: list[FileError] = []
         self.order: list[str] = []
         self.reals: dict[str, str] = {}
+        self.missed: list[str] = []  # where includes and roles were looked for in vain
 
     def real(self, path: str) -> str:
         """``os.path.realpath``, once per path and run (includes reach a file many times).
@@ -204,7 +206,7 @@ class _Loader:
             self.documents[real] = None  # type: ignore[assignment]
             return None
         context_path = real if data is None else str(Path(display).resolve())
-        context = FileContext(context_path, role_dir_of(context_path))
+        context = FileContext(context_path, role_dir_of(context_path), self.missed)
         document = build_document(source, composed, context, forced_kind)
         self.documents[real] = document
         self.order.append(real)
@@ -285,4 +287,4 @@ def load_project(
     by_real = {real: doc for real, doc in loader.documents.items() if doc is not None}
     documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
     return Project(documents, tuple(loader.errors), frozenset(targets), by_real,
-                   tuple(sorted(skipped)))
+                   tuple(sorted(skipped)), tuple(dict.fromkeys(loader.missed)))
