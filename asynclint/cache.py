@@ -153,10 +153,17 @@ def dependencies(paths: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     return tuple((path, digest_file(path)) for path in sorted(set(paths)))
 
 
+# Files kept per cache folder, the most recently written first: a scope is a working folder and
+# a list of paths, and pre-commit passes a new list with every commit.
+KEPT_FILES = 128
+
+
 def _store(path: Path, value: object) -> None:
-    """Pickle ``value`` to ``path`` atomically; a cache that cannot be written only costs
-    the next run its time."""
+    """Pickle ``value`` to ``path`` atomically, then drop the folder's oldest files beyond
+    :data:`KEPT_FILES`; a cache that cannot be written only costs the next run its time."""
     import tempfile  # only a run that writes needs it
+
+    from asynclint.replay import prune
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +175,7 @@ def _store(path: Path, value: object) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        prune(str(path.parent), KEPT_FILES)
     except OSError:
         return
 

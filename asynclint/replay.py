@@ -164,7 +164,7 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
             return False
         raise
     try:
-        _prune(os.path.dirname(target))
+        prune(os.path.dirname(target))
     except OSError:
         pass
     return True
@@ -173,9 +173,10 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
 STALE_NS = 3_600_000_000_000  # a temporary file this old was left by a killed run
 
 
-def _prune(where: str, kept: int = KEPT) -> None:
-    """Keep the ``kept`` most recently written records (one per command line and folder), and
-    remove the temporary files of runs that were killed while writing."""
+def prune(where: str, kept: int = KEPT) -> None:
+    """Keep the ``kept`` most recently written files of the folder ``where`` (here, one record
+    per command line and folder), and remove the temporary files of runs that were killed
+    while writing."""
     with os.scandir(where) as listing:
         entries = [(entry.stat().st_mtime_ns, entry.path, entry.name.endswith(".tmp"))
                    for entry in listing if entry.is_file()]

@@ -264,3 +264,21 @@ def test_plugin_folders_are_walked_again_only_when_a_folder_changed(
     found = Walks(index).named_dirs(root)
     assert found[discovery.LIBRARY_DIR] == [root / "roles" / "web" / "library"]
     assert len(walks) == 2
+
+
+def test_a_cache_folder_keeps_its_most_recent_files(tmp_path: Path) -> None:
+    """One entry per scope and settings, and pre-commit checks a new list of files with every
+    commit: the oldest entries go, so that the cache does not grow without end."""
+    from asynclint import cache as cache_module
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for number in range(cache_module.KEPT_FILES + 2):
+        old = folder / f"{number:04d}.pickle"
+        old.write_bytes(b"")
+        os.utime(old, ns=(number * 10**9, number * 10**9))
+    cache_module._store(folder / "new.pickle", {"a": 1})
+    names = sorted(path.name for path in folder.iterdir())
+    assert len(names) == cache_module.KEPT_FILES and "new.pickle" in names
+    assert "0000.pickle" not in names and "0002.pickle" not in names
+    assert f"{cache_module.KEPT_FILES + 1:04d}.pickle" in names

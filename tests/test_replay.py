@@ -266,7 +266,7 @@ def test_the_oldest_records_go_first(tmp_path: Path) -> None:
         path = tmp_path / f"{number:016x}"
         path.write_bytes(b"")
         os.utime(path, ns=(number * 10**9, number * 10**9))
-    replay._prune(str(tmp_path), kept=3)
+    replay.prune(str(tmp_path), kept=3)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{n:016x}" for n in (2, 3, 4)]
 
 
@@ -277,7 +277,7 @@ def test_a_killed_run_leaves_no_temporary_file_for_long(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_bytes(b"")
         os.utime(path, ns=(10 * hour - age, 10 * hour - age))
-    replay._prune(str(tmp_path))
+    replay.prune(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "0000000000000001", "0000000000000001.8.tmp"]  # the other may still be written
 
