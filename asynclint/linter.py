@@ -99,14 +99,18 @@ class Context:
         return build_graph(self.project, self.flows, data=False)
 
 
-def playbook_action_dirs(project: Project) -> tuple[Path, ...]:
-    """The ``action_plugins/`` folders next to the playbooks, which Ansible always searches."""
-    folders = {
+def playbook_action_places(project: Project) -> tuple[Path, ...]:
+    """Where an ``action_plugins/`` folder next to a playbook would be, there or not."""
+    return tuple(sorted({
         Path(document.path).resolve().parent / "action_plugins"
         for document in project.ansible_documents()
         if document.kind == "playbook"
-    }
-    return tuple(sorted(folder for folder in folders if folder.is_dir()))
+    }))
+
+
+def playbook_action_dirs(project: Project) -> tuple[Path, ...]:
+    """The ``action_plugins/`` folders next to the playbooks, which Ansible always searches."""
+    return tuple(folder for folder in playbook_action_places(project) if folder.is_dir())
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from asynclint.linter import LintResult, Selection, lint
+from asynclint.linter import LintResult, Selection, lint, playbook_action_places
 from asynclint.model import Project, load_project
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
 from asynclint.parallel import default_jobs, scan_files
@@ -68,10 +68,7 @@ def _beside_playbooks(project: Project) -> list[str]:
     """The ``action_plugins/`` folders beside the playbooks, there or not, and their plugins:
     the action table reads them (:func:`asynclint.linter.playbook_action_dirs`), and they may
     lie outside every folder the cache key watches."""
-    folders = sorted({os.path.join(os.path.dirname(os.path.realpath(document.path)),
-                                   "action_plugins")
-                      for document in project.ansible_documents()
-                      if document.kind == "playbook"})
+    folders = [str(folder) for folder in playbook_action_places(project)]
     found = list(folders)
     for folder in folders:
         try:
