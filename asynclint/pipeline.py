@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 
 from asynclint.linter import LintResult, Selection, lint, playbook_action_places
 from asynclint.model import Project, load_project
+from asynclint.model.paths import RealPaths
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
 from asynclint.parallel import default_jobs, scan_files
 from asynclint.rules.catalog import CATALOG
@@ -32,14 +33,15 @@ def default_speed(cache: bool = True, jobs: int | None = None) -> Speed:
                  jobs=default_jobs() if jobs is None else jobs)
 
 
-def _read_elsewhere(project: Project, targets: set[str]) -> list[str]:
+def _read_elsewhere(project: Project, targets: set[str],
+                    real_path: Callable[[str], str] = os.path.realpath) -> list[str]:
     """The files the run reached beyond its targets (parsed, failed or skipped), by real path
     and by the path it reached them through (a link retargeted shows there)."""
     reached = [*(document.path for document in project.documents),
                *(error.path for error in project.errors), *project.skipped]
     found = []
     for path in reached:
-        real = os.path.realpath(path)
+        real = real_path(path)
         if real not in targets and not path.startswith("<stdin>"):
             found += (real, path) if real != path else (real,)
     return found
@@ -127,16 +129,17 @@ def check(
                 watched += (path for path, _ in cached.dependencies)
             return cached.result
     prefilter = None
+    real = RealPaths()  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
         scans = scan_files(files, speed.jobs)
-        prefilter = BytePrefilter(need, {os.path.realpath(file): scan
-                                         for file, scan in zip(files, scans)})
+        prefilter = BytePrefilter(need, {real(file): scan for file, scan in zip(files, scans)},
+                                  real)
     project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
-                           exclude=exclude, prefilter=prefilter)
+                           exclude=exclude, prefilter=prefilter, real_paths=real)
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
-        reals = {os.path.realpath(file) for file in files}
-        entry = Entry(key, result, dependencies(_read_elsewhere(project, reals)
+        reals = {real(file) for file in files}
+        entry = Entry(key, result, dependencies(_read_elsewhere(project, reals, real)
                                                 + _beside_playbooks(project)
                                                 + _missed_folders(project)))
         cache.put(slot, entry)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from asynclint import parallel
 from asynclint.linter import LintResult, Selection
@@ -265,3 +268,28 @@ def test_the_prefilter_leaves_unrelated_roles_unread(tmp_path: Path,
     project = load_project(["."], prefilter=BytePrefilter(need))
     assert "roles/unrelated/tasks/main.yml" in project.skipped
     assert "roles/reader/tasks/main.yml" not in project.skipped
+
+
+_NAME = st.text(alphabet="ab_1-.é", max_size=3)
+_PIECES = st.lists(st.one_of(_NAME, st.sampled_from([" ", "{{ ", " }}", "\n", "|", "é"])),
+                   max_size=8)
+
+
+@given(names=st.sets(_NAME, max_size=4), pieces=_PIECES)
+@example(names={"ab"}, pieces=["ab1"])  # a longer word holds the name: not a mention
+@example(names={"a", "a-b"}, pieces=["{{ ", "a-b", " }}"])  # a name the pattern finds
+@example(names={"a"}, pieces=["é", "a"])  # a non-ASCII letter is not a word character
+def test_a_name_is_found_as_one_pattern_of_every_name_finds_it(names: set[str],
+                                                                pieces: list[str]) -> None:
+    """The related files' search (a set lookup per name made of word characters) agrees
+    with one pattern of every name as a whole word."""
+    from asynclint.model.prefilter import _WORD, _Mention
+
+    data = "".join(pieces).encode()
+    spelled = b"|".join(re.escape(name.encode())
+                        for name in sorted(names, key=lambda n: (-len(n), n)))
+    pattern = re.compile(rb"(?<![\w])(?:" + spelled + rb")(?![\w])")
+    expected = bool(names) and pattern.search(data) is not None
+    mention = _Mention(names)
+    assert bool(mention) and mention.found(data, frozenset(_WORD.findall(data))) == expected \
+        or not mention and not expected

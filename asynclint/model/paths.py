@@ -40,3 +40,24 @@ def parents(path: str) -> list[str]:
         if parent == ".":
             return found
         path = parent
+
+
+class RealPaths:
+    """``os.path.realpath``, remembered for one run: a file's folder is resolved once, so a
+    new path costs one ``lstat`` (includes reach a file many times, and the prefilter, the
+    loader and the cache all ask for the real path of every file)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        found = self.known.get(path)
+        if found is None:
+            head, tail = os.path.split(path)
+            if not head or not tail or tail in (os.curdir, os.pardir) or head == path:
+                found = os.path.realpath(path)
+            else:
+                joined = os.path.join(self(head), tail)
+                found = os.path.realpath(joined) if os.path.islink(joined) else joined
+            self.known[path] = found
+        return found

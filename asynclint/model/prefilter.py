@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 from asynclint.model.keywords import IMPORT_PLAYBOOK
 from asynclint.model.nodes import Document, Task, document_task_nodes
+from asynclint.model.paths import RealPaths
 from asynclint.model.project import STDIN, discover_paths
 from asynclint.parsing.source import MAX_BYTES
 from asynclint.parsing.syntax import surely_composes
@@ -216,8 +217,10 @@ class BytePrefilter:
     Files that include, import or list nothing are left unparsed until :meth:`keep`.
     """
 
-    def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None):
+    def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None,
+                 real: RealPaths | None = None):
         self.need = need
+        self.real = real or RealPaths()
         self.scans: dict[str, FileScan | None] = dict(scans or {})
         self.action_dirs: dict[str, bool] = {}
 
@@ -259,13 +262,7 @@ class BytePrefilter:
 
     def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
              read: Callable[[str], Document | None]) -> set[str]:
-        reals: dict[str, str] = {}
-
-        def real_path(path: str) -> str:
-            if path not in reals:
-                reals[path] = os.path.realpath(path)
-            return reals[path]
-
+        real_path = self.real
         edges = {real: {real_path(target) for target in run_edges(document)}
                  for real, document in documents.items() if document is not None}
         includers: dict[str, set[str]] = {}
@@ -282,7 +279,7 @@ class BytePrefilter:
         if self.need.whole:
             related = runs
         else:
-            related = Related(runs, edges, documents, read).files(seeds)
+            related = Related(runs, edges, documents, read, real_path).files(seeds)
         return _closure(related | down, includers) | alone
 
 
@@ -300,12 +297,15 @@ class Related:
 
     def __init__(self, runs: set[str], edges: Mapping[str, set[str]],
                  documents: Mapping[str, Document | None],
-                 read: Callable[[str], Document | None]):
+                 read: Callable[[str], Document | None],
+                 real: Callable[[str], str] = os.path.realpath):
         self.runs = runs
+        self.real = real
         self.edges = edges
         self.documents = documents
         self.read = read
         self.data: dict[str, bytes | None] = {}
+        self.words: dict[str, frozenset[bytes] | None] = {}  # None: may spell any word
 
     def files(self, seeds: set[str]) -> set[str]:
         if not self.runs:  # no job to follow: the graph's readers are not even imported
@@ -329,28 +329,52 @@ class Related:
                     names |= named
                     grown = True
                 for target in reached:
-                    below = _closure({os.path.realpath(target)}, self.edges) - kept  # rare
+                    below = _closure({self.real(target)}, self.edges) - kept  # rare
                     if below:
                         kept |= below
                         grown = True
-            pattern = _words_pattern(names)
-            found = {real for real in self.runs - kept if self._mentions(real, pattern)}
+            mention = _Mention(names)
+            found = {real for real in self.runs - kept if self._mentions(real, mention)}
             kept |= found
             if not grown and not found:
                 return kept
 
-    def _mentions(self, real: str, words: re.Pattern[bytes] | None) -> bool:
-        if words is None:
+    def _mentions(self, real: str, mention: _Mention) -> bool:
+        if not mention:
             return False
         if real not in self.data:
-            self.data[real] = read_bytes(real)
-        data = self.data[real]
-        return data is None or _ESCAPE.search(data) is not None or words.search(data) is not None
+            data = read_bytes(real)
+            self.data[real] = data
+            self.words[real] = (None if data is None or _ESCAPE.search(data) is not None
+                                else frozenset(_WORD.findall(data)))
+        words = self.words[real]
+        return words is None or mention.found(self.data[real] or b"", words)
 
 
-def _words_pattern(names: set[str]) -> re.Pattern[bytes] | None:
-    """Any of ``names`` as a whole word (as a variable is spelled in a template)."""
-    if not names:
-        return None
-    spelled = "|".join(re.escape(name) for name in sorted(names, key=lambda n: (-len(n), n)))
-    return re.compile(rb"(?<![\w])(?:" + spelled.encode() + rb")(?![\w])")
+_WORD = re.compile(rb"\w+")
+
+
+class _Mention:
+    """Any of ``names`` as a whole word (as a variable is spelled in a template).
+
+    A name made of word characters is such a word exactly when it is one of the longest runs
+    of word characters in the text: a set lookup per name, where one pattern of every name
+    would try each of them at every position of every file. Other names need the pattern.
+    """
+
+    def __init__(self, names: set[str]):
+        encoded = {name: name.encode() for name in names}
+        self.plain = frozenset(word for word in encoded.values() if _WORD.fullmatch(word))
+        odd = sorted((word for word in encoded.values() if word not in self.plain),
+                     key=lambda word: (-len(word), word))
+        self.pattern = (re.compile(rb"(?<![\w])(?:" + b"|".join(map(re.escape, odd))
+                                   + rb")(?![\w])") if odd else None)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain) or self.pattern is not None
+
+    def found(self, data: bytes, words: frozenset[bytes]) -> bool:
+        """Whether a file with these ``data`` and words mentions a name."""
+        if not self.plain.isdisjoint(words):
+            return True
+        return self.pattern is not None and self.pattern.search(data) is not None

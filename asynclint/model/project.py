@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.nodes import Document, Task, document_task_nodes
+from asynclint.model.paths import RealPaths
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.source import decode
 
@@ -158,31 +159,16 @@ class Prefilter(Protocol):
 
 
 class _Loader:
-    def __init__(self, use_c: bool, prefilter: Prefilter | None = None):
+    def __init__(self, use_c: bool, prefilter: Prefilter | None = None,
+                 real: RealPaths | None = None):
         self.use_c = use_c
+        self.real = real or RealPaths()  # includes reach a file many times
         self.prefilter = prefilter
         self.documents: dict[str, Document] = {}
         self.unread: dict[str, tuple[str, str, str | None]] = {}
         self.errors: list[FileError] = []
         self.order: list[str] = []
-        self.reals: dict[str, str] = {}
         self.missed: list[str] = []  # where includes and roles were looked for in vain
-
-    def real(self, path: str) -> str:
-        """``os.path.realpath``, once per path and run (includes reach a file many times).
-
-        The folder part is resolved once per folder, so a new path costs one ``lstat``.
-        """
-        found = self.reals.get(path)
-        if found is None:
-            head, tail = os.path.split(path)
-            if not head or not tail or tail in (os.curdir, os.pardir) or head == path:
-                found = os.path.realpath(path)
-            else:
-                joined = os.path.join(self.real(head), tail)
-                found = os.path.realpath(joined) if os.path.islink(joined) else joined
-            self.reals[path] = found
-        return found
 
     def load(self, path: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
@@ -246,9 +232,11 @@ def load_project(
     use_c: bool = True,
     exclude: Callable[[Path], bool] | None = None,
     prefilter: Prefilter | None = None,
+    real_paths: RealPaths | None = None,
 ) -> Project:
-    """Read ``paths`` (files, folders, or ``-`` for standard input) into a project."""
-    loader = _Loader(use_c, prefilter)
+    """Read ``paths`` (files, folders, or ``-`` for standard input) into a project;
+    ``real_paths`` may bring the real paths the caller already knows."""
+    loader = _Loader(use_c, prefilter, real_paths)
     targets: list[str] = []
     for raw in paths:
         if raw == STDIN:
