@@ -102,11 +102,17 @@ def known_pattern(pattern: str) -> bool:
 def read_table(path: Path) -> dict[str, Any] | None:
     """The raw settings of one file; ``None`` for a pyproject.toml without ``[tool.asynclint]``."""
     if path.name == PYPROJECT:
-        import tomllib  # compiles its patterns on import: only for a pyproject.toml on the way
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read: {error}") from error
+        if "asynclint" not in text and "\\u" not in text and "\\U" not in text:
+            return None  # no table can be named so (a quoted key may spell it with escapes)
+        import tomllib  # compiles its patterns on import: only for a pyproject.toml naming us
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: cannot read: {error}") from error
         table = data.get("tool", {}).get("asynclint")
         if table is not None and not isinstance(table, dict):

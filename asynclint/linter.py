@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -125,6 +124,8 @@ def _internal_error(rule: Rule) -> str:
 
     The whole traceback only with ``ASYNCLINT_DEBUG`` set: users get a report, not a dump.
     """
+    import traceback  # only when a rule fails
+
     if os.environ.get("ASYNCLINT_DEBUG"):
         return f"rule {rule.code} failed:\n{traceback.format_exc()}"
     error = sys.exc_info()[1]

@@ -98,6 +98,18 @@ def test_pyproject_without_the_table_is_passed_over(project, capsys) -> None:
     assert f"# read from {project / '.asynclint.yml'}" in out
 
 
+def test_pyproject_naming_us_only_through_escapes_is_read(project, capsys) -> None:
+    """A pyproject.toml that never names asynclint cannot configure it, so it is not parsed
+    (even broken, as other tools' files may be), unless a quoted key may spell the name."""
+    write(project, ".asynclint.yml", "ignore: [ASY110]\n")
+    write(project, "legacy/pyproject.toml", "[tool.black\n")
+    _, out, _ = check(capsys, "--show-config", str(project / "legacy"))
+    assert f"# read from {project / '.asynclint.yml'}" in out
+    write(project, "legacy/pyproject.toml", '[tool."\\u0061synclint"]\nselect = ["ASY004"]\n')
+    _, out, _ = check(capsys, "--show-config", str(project / "legacy"))
+    assert f"# read from {project / 'legacy' / 'pyproject.toml'}" in out
+
+
 def test_command_line_flags_override_the_file(project, capsys) -> None:
     write(project, ".asynclint.yml", "select: [ASY004]\nexclude: [legacy]\n")
     assert codes(check(capsys, "--select", "ASY110", str(project))[1]) == ["ASY110"]

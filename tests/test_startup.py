@@ -16,10 +16,13 @@ RULE_MODULES = frozenset(info.module for info in CATALOG)
 HEAVY = frozenset({"asynclint.transforms.parallelize", "asynclint.fixes.apply",
                    "asynclint.output.sarif", "asynclint.graph.build", "jinja2", "networkx",
                    "libcst"})
+# what only some runs need: a plugin outside the shipped table, a pyproject.toml naming
+# asynclint, a failing rule
+RARE = frozenset({"hashlib", "tomllib", "traceback"})
 # `asynclint check .`, then the names of the loaded modules as the last line
 PROBE = ("import json, sys\n"
          "from asynclint.cli import main\n"
-         "main(['check', '.'])\n"
+         "main(['check', '.', *sys.argv[1:]])\n"
          "print(json.dumps(sorted(sys.modules)))\n")
 LAUNCH = """\
 - hosts: localhost
@@ -37,11 +40,11 @@ QUIET = """\
 """
 
 
-def check_loads(project: Path, cache: Path) -> tuple[str, set[str]]:
-    """What ``asynclint check .`` prints in ``project``, and the modules it loaded."""
+def check_loads(project: Path, cache: Path, *args: str) -> tuple[str, set[str]]:
+    """What ``asynclint check . ARGS`` prints in ``project``, and the modules it loaded."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     env.pop("GITHUB_ACTIONS", None)
-    run = subprocess.run([sys.executable, "-c", PROBE], cwd=project, env=env,
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=project, env=env,
                          capture_output=True, text=True, check=True)
     output, _, modules = run.stdout.rstrip("\n").rpartition("\n")
     return output, set(json.loads(modules))
@@ -66,3 +69,13 @@ def test_a_run_with_nothing_to_lint_loads_no_rule(tmp_path: Path) -> None:
     output, loaded = check_loads(project, tmp_path / "cache")
     assert output == "All checks passed: 2 files, no findings."
     assert loaded & (RULE_MODULES | HEAVY) == set()
+
+
+def test_a_lint_loads_nothing_only_some_runs_need(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "site.yml").write_text(LAUNCH, encoding="utf-8")
+    output, loaded = check_loads(project, tmp_path / "cache", "--no-cache")
+    assert "ASY107" in output
+    assert RULE_MODULES <= loaded
+    assert loaded & RARE == set()

@@ -6,7 +6,6 @@ a cache directory that cannot be written only costs a rescan next time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -25,6 +24,8 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def content_digest(content: bytes) -> str:
+    import hashlib  # only for a plugin outside the shipped table: most runs have none
+
     return hashlib.sha256(content).hexdigest()
 
 

@@ -11,9 +11,9 @@ otherwise a module of that name runs through ``normal``, which supports async; o
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -145,7 +145,15 @@ def load_action_table(
 
 
 def load_shipped_table() -> ShippedTable:
-    text = resources.files(__package__).joinpath("data", SHIPPED_TABLE).read_text(encoding="utf-8")
+    beside = os.path.join(os.path.dirname(__file__), "data", SHIPPED_TABLE)
+    try:  # an installed package is a folder: read it as a file (importlib.resources costs more)
+        with open(beside, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:  # pragma: no cover - a zipped package
+        from importlib import resources
+
+        text = resources.files(__package__).joinpath("data", SHIPPED_TABLE).read_text(
+            encoding="utf-8")
     return shipped_table_from_json(json.loads(text))
 
 
