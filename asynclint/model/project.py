@@ -46,16 +46,13 @@ class Project:
     by_real_path: dict[str, Document] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()  # where includes and roles were looked for and not found
-    _real_paths: dict[str, str] = field(default_factory=dict, repr=False)
+    real: RealPaths = field(default_factory=RealPaths, repr=False)  # the loader's, shared
     _tasks: tuple[Task, ...] | None = field(default=None, init=False, repr=False)
 
     def resolve(self, real_path: str | None) -> Document | None:
         if real_path is None:
             return None
-        real = self._real_paths.get(real_path)
-        if real is None:
-            real = self._real_paths[real_path] = os.path.realpath(real_path)
-        return self.by_real_path.get(real)
+        return self.by_real_path.get(self.real(real_path))
 
     def ansible_documents(self) -> Iterator[Document]:
         return (doc for doc in self.documents if doc.kind != "other")
@@ -275,4 +272,4 @@ def load_project(
     by_real = {real: doc for real, doc in loader.documents.items() if doc is not None}
     documents = tuple(sorted(by_real.values(), key=lambda d: d.path))
     return Project(documents, tuple(loader.errors), frozenset(targets), by_real,
-                   tuple(sorted(skipped)), tuple(dict.fromkeys(loader.missed)))
+                   tuple(sorted(skipped)), tuple(dict.fromkeys(loader.missed)), loader.real)
