@@ -163,10 +163,10 @@ def _store(path: Path, value: object) -> None:
     :data:`KEPT_FILES`; a cache that cannot be written only costs the next run its time."""
     import tempfile  # only a run that writes needs it
 
-    from asynclint.replay import prune
+    from asynclint.replay import make_folder, prune
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(str(path.parent))
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:

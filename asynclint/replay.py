@@ -151,7 +151,7 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
     data = marshal.dumps((key, started, paths, stats, output, code))
     temporary = f"{target}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make_folder(os.path.dirname(target))
         with open(temporary, "wb") as handle:
             handle.write(data)
         os.replace(temporary, target)
@@ -171,6 +171,22 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
 
 
 STALE_NS = 3_600_000_000_000  # a temporary file this old was left by a killed run
+# the folders of earlier formats of the cache (:mod:`asynclint.cache`) and of the records here,
+# beside the current ones: nothing reads them again
+RETIRED = ("runs-v1", "runs-v2", "index-v1")
+
+
+def make_folder(where: str) -> None:
+    """Create the cache folder ``where`` and, when it is new (a format changed), remove the
+    folders of the :data:`RETIRED` formats beside it. Only formats named there go: a folder of
+    a newer asynclint sharing the cache is left alone."""
+    if os.path.isdir(where):
+        return
+    os.makedirs(where, exist_ok=True)
+    import shutil  # once per format
+
+    for name in RETIRED:
+        shutil.rmtree(os.path.join(os.path.dirname(where), name), ignore_errors=True)
 
 
 def prune(where: str, kept: int = KEPT) -> None:

@@ -282,3 +282,21 @@ def test_a_cache_folder_keeps_its_most_recent_files(tmp_path: Path) -> None:
     assert len(names) == cache_module.KEPT_FILES and "new.pickle" in names
     assert "0000.pickle" not in names and "0002.pickle" not in names
     assert f"{cache_module.KEPT_FILES + 1:04d}.pickle" in names
+
+
+def test_the_folders_of_retired_formats_go_when_a_new_format_starts(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache and the replay records write beside the folders of their earlier formats:
+    those go once, when a current folder is created; an unknown (newer) one stays."""
+    from asynclint.cache import INDEX_FORMAT
+    from asynclint.cli import main
+    from asynclint.replay import RETIRED
+
+    runs = tmp_path / "xdg" / "asynclint" / "runs"
+    for name in (*RETIRED, "runs-v99"):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "entry.pickle").write_bytes(b"")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert main(["check", "play.yml"]) == 1
+    assert sorted(path.name for path in runs.iterdir()) == sorted(
+        [CACHE_FORMAT, INDEX_FORMAT, "runs-v99"])
