@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -430,6 +431,52 @@ def print_ratios(rows: list[tuple[str, float, float, str]]) -> None:
           "\nis the steadier of the two. Parallel workers raise it while they lower wall time.")
 
 
+# --------------------------------------------------------------------------------------------
+# Instruction counts (optional, with valgrind)
+# --------------------------------------------------------------------------------------------
+
+VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+_IR = re.compile(rb"I\s+refs:\s+([0-9,]+)")
+
+
+def instructions_of(stderr: bytes) -> int | None:
+    """The instruction count cachegrind prints (``==1== I   refs:      489,075,476``)."""
+    found = _IR.search(stderr)
+    return int(found.group(1).replace(b",", b"")) if found else None
+
+
+def count_instructions(corpus: Path, env: dict[str, str], timeout: float,
+                       jobs: int | None) -> list[tuple[str, int | None, str | None]]:
+    """(label, instructions, error) of Python's start-up, the bare parse and a cold asynclint
+    run, each once under cachegrind: the same count on a busy machine as on an idle one."""
+    if shutil.which(VALGRIND[0]) is None:
+        return [("all", None, "valgrind is not installed (apt-get install valgrind)")]
+    commands = [("Python start-up", startup_job().cmd), ("bare parse", bare_job().cmd),
+                ("asynclint cold", asynclint_cmd(jobs, cache=False))]
+    out: list[tuple[str, int | None, str | None]] = []
+    for label, cmd in commands:
+        s = run_child(VALGRIND + cmd, corpus, env, timeout * 100)
+        count = instructions_of(s.stderr)
+        error = None if count is not None and s.rc in (0, 1) else f"exit code {s.rc}: {_tail(s.stderr)}"
+        out.append((label, count, error))
+    return out
+
+
+def print_instructions(rows: list[tuple[str, int | None, str | None]]) -> None:
+    print("\n| instructions (cachegrind, one run each) | millions |")
+    print("|---|---:|")
+    for label, count, error in rows:
+        print(f"| {label} | {'n/a' if count is None else f'{count / 1e6:,.0f}'} |")
+    for label, _, error in rows:
+        if error:
+            print(f"\n{label}: NOT MEASURED: {error}")
+    counts = {label: count for label, count, error in rows if error is None}
+    start, bare, cold = (counts.get(k) for k in ("Python start-up", "bare parse", "asynclint cold"))
+    if bare and cold:
+        print(f"\nasynclint cold / bare parse, in instructions: {cold / bare:.3f}"
+              + (f"; start-up taken off both: {(cold - start) / (bare - start):.3f}" if start else ""))
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
@@ -467,8 +514,12 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
     print_table(measures)
     rows = ratios(cold, warm, bare, al, startup)
     print_ratios(rows)
+    counted = count_instructions(corpus, env, args.timeout, args.jobs) if args.instructions else []
+    if counted:
+        print_instructions(counted)
     return {"corpus": str(corpus), "corpus_info": info, "measures": [m.to_json() for m in measures],
-            "ratios": {name: {"wall": wall, "cpu": cpu} for name, wall, cpu, _ in rows}}
+            "ratios": {name: {"wall": wall, "cpu": cpu} for name, wall, cpu, _ in rows},
+            "instructions": {label: count for label, count, _ in counted}}
 
 
 def run_scale(args: argparse.Namespace, env: dict[str, str]) -> dict:
@@ -540,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale-sizes", default=",".join(map(str, DEFAULT_SCALE)),
                     help="task counts of the scale curve (default: 100,1000,10000,100000)")
     ap.add_argument("--keep-scale", action="store_true", help="keep the scale corpora on disk")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of start-up, bare parse and a cold run "
+                         "with valgrind (a measure that machine load does not change)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     args = ap.parse_args(argv)
     if args.repeat < 1 or args.ansible_lint_repeat < 1:
