@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from asynclint.parsing import ParseError, YMap, YScalar, YSeq, compose_documents, source_from_text
@@ -174,6 +176,24 @@ def test_surely_composes_is_never_wrong_about_nesting(style: str, depth: int) ->
         assert _composes(text)
     if depth >= 600:
         assert not _composes(text) and not surely_composes(text.encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.tuples(st.integers(0, 220), st.sampled_from(" -?:"),
+                                st.sampled_from(["x", "k: v", "", "- y"])), max_size=6),
+       brackets=st.integers(0, 320))
+@example(lines=[(62, " ", "x")], brackets=278)  # 60 columns allowed, 62 written
+@example(lines=[(65, "-", "x")], brackets=0)
+def test_shallow_agrees_with_a_pattern_of_the_exact_width(
+        lines: list[tuple[int, str, str]], brackets: int) -> None:
+    """The usual file is ruled shallow by one pattern compiled once; the answer is the one of
+    a pattern compiled for the file's own width."""
+    data = "".join(mark * width + text + "\n" for width, mark, text in lines).encode() \
+        + b"[" * brackets
+    widest = (400 - 2 - data.count(b"[") - data.count(b"{")) // 2
+    expected = 2 * len(data) + 2 + brackets <= 400 or widest >= 0 and re.compile(
+        rb"^[ \-?:]{%d}" % (widest + 1), re.MULTILINE).search(data) is None
+    assert shallow(data) == expected
 
 
 def test_long_lines_of_text_still_surely_compose() -> None:

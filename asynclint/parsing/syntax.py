@@ -18,6 +18,8 @@ from typing import Any
 _ALIAS = re.compile(rb"(?:^|\xef\xbb\xbf|[\s\[{,])\*", re.MULTILINE)
 # the composer gives up somewhere above 490 levels (its own limit, or Python's recursion)
 SAFE_DEPTH = 400
+_USUAL = 64  # no line of a usual file starts with this many spaces and indicators
+_DEEP = re.compile(rb"^[ \-?:]{%d}" % _USUAL, re.MULTILINE)
 
 
 def shallow(data: bytes, limit: int = SAFE_DEPTH) -> bool:
@@ -34,6 +36,8 @@ def shallow(data: bytes, limit: int = SAFE_DEPTH) -> bool:
     widest = (limit - 2 - brackets) // 2  # the widest leading run that stays within it
     if widest < 0:
         return False
+    if widest >= _USUAL and _DEEP.search(data) is None:
+        return True  # the common case, without a pattern compiled for this file's width
     deeper = re.compile(rb"^[ \-?:]{%d}" % (widest + 1), re.MULTILINE)
     return deeper.search(data) is None
 
