@@ -25,13 +25,13 @@ import json
 import os
 import pickle
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from asynclint import __version__
 from asynclint.linter import LintResult
 from asynclint.model.prefilter import read_bytes
+from asynclint.structs import struct
 
 CACHE_FORMAT = "runs-v3"  # bump when an entry's content changes meaning
 INDEX_FORMAT = "index-v2"  # the stat indexes that spare reading unchanged files and folders
@@ -137,7 +137,7 @@ def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Entry:
     """A run's key, its result and the digests of the files it read beyond its targets."""
 
@@ -303,7 +303,7 @@ def run_slot(scope: str, rules: Sequence[tuple[str, str]], options: Mapping[str,
     return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class RunCache:
     directory: Path
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -25,6 +24,7 @@ from asynclint.linter import Selection
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.nodes import to_python
 from asynclint.rules.catalog import CATALOG, find_info
+from asynclint.structs import field, replace, struct
 
 YAML_NAMES = (".asynclint.yml", ".asynclint.yaml")
 PYPROJECT = "pyproject.toml"
@@ -36,7 +36,7 @@ class ConfigError(Exception):
     """A configuration file that cannot be used: the message names the file and the key."""
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Exclude:
     """A glob, matched against paths relative to ``base`` (the folder of the file that set it)."""
 
@@ -54,7 +54,7 @@ class Exclude:
                    for candidate in candidates for glob in globs)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Config:
     """The effective settings and the files they were read from (nearest first)."""
 

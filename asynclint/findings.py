@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from asynclint.fixes import Fix
 from asynclint.parsing import Source
+from asynclint.structs import struct
 
 
 class Severity(enum.IntEnum):
@@ -23,7 +23,7 @@ class Severity(enum.IntEnum):
         return Severity[text.strip().upper()]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Problem:
     """A rule's report: where (offsets into ``source.text``), what, and an optional fix.
 
@@ -39,7 +39,7 @@ class Problem:
     anchor: int | None = None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Finding:
     path: str
     line: int

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -19,6 +18,7 @@ from asynclint.findings import Finding, Problem, Severity
 from asynclint.model import Project
 from asynclint.rules.catalog import RuleInfo, find_info
 from asynclint.rules.registry import Rule
+from asynclint.structs import field, replace, struct
 
 SYNTAX_ERROR_CODE = "ASY000"
 SYNTAX_ERROR_NAME = "syntax-error"
@@ -26,7 +26,7 @@ _NOQA = re.compile(r"(?:^|\s)#\s*noqa(?::\s*(?P<codes>[\w\-\[\]]+(?:[\s,]+[\w\-\
                    re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Selection:
     """Which rules run and at what severity.
 
@@ -112,7 +112,7 @@ def playbook_action_dirs(project: Project) -> tuple[Path, ...]:
     return tuple(folder for folder in playbook_action_places(project) if folder.is_dir())
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class LintResult:
     findings: tuple[Finding, ...]
     files: int

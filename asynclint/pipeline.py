@@ -7,7 +7,6 @@ that on the fixtures, the examples and a generated corpus.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -17,9 +16,10 @@ from asynclint.model.paths import RealPaths
 from asynclint.model.prefilter import BytePrefilter, need_of, target_files
 from asynclint.parallel import default_jobs, scan_files
 from asynclint.rules.catalog import CATALOG
+from asynclint.structs import struct
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Speed:
     prefilter: bool = True
     cache_dir: Path | None = None  # None: no cache

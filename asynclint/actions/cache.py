@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from asynclint.actions.summary import FileSummary, file_from_json, file_to_json
+from asynclint.structs import struct
 
 CACHE_FORMAT = "v1"  # bump when the scanner's output changes meaning
 
@@ -29,7 +29,7 @@ def content_digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class SummaryCache:
     directory: Path
 

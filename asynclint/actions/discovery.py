@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from asynclint.structs import struct
 
 LEGACY = "ansible.legacy"
 ACTION_DIR = "action_plugins"
@@ -26,7 +27,7 @@ DEFAULT_COLLECTIONS_PATHS = ("~/.ansible/collections", "/usr/share/ansible/colle
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", COLLECTIONS_DIR})
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class PluginFile:
     """An action plugin: the name it answers to, the key of its module, its file."""
 
@@ -35,7 +36,7 @@ class PluginFile:
     path: Path
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ProjectPlugins:
     actions: tuple[PluginFile, ...]
     modules: frozenset[str]

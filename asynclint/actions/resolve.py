@@ -8,10 +8,10 @@ to right. A base that cannot be found makes the answer unknown (``None``), never
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from asynclint.actions.summary import ClassSummary, FileSummary, EventPath, Flag, Outcome
+from asynclint.structs import struct, field
 
 ACTION_CLASS = "ActionModule"
 MAX_DEPTH = 64  # inheritance deeper than this is treated as a cycle
@@ -42,7 +42,7 @@ def combine(verdicts: frozenset[Flag]) -> Flag:
     return next(iter(verdicts)) if len(verdicts) == 1 else None
 
 
-@dataclass
+@struct
 class _Resolver:
     files: Mapping[str, FileSummary]
     plugins: Mapping[str, str]

@@ -13,7 +13,6 @@ Paths that raise are dropped: the task fails for a reason of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -21,6 +20,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from asynclint.actions.summary import FLAGS, ClassSummary, EventPath, FileSummary, Flag, Outcome
+from asynclint.structs import struct, field
 
 FLAG_ATTRIBUTE = "_supports_async"
 UNKNOWN_BASE = "?"
@@ -177,12 +177,12 @@ def _literal_flag(expr: cst.BaseExpression) -> Flag:
 # --- walking a method -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class _SetFlag:
     flag: Flag
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class _Event:
     kind: Literal["super", "check", "refuse", "delegate"]
     target: str = ""
@@ -205,7 +205,7 @@ _REFUSED = Outcome("check", False)
 _UNKNOWN_FLAG = _SetFlag(None)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class _Path:
     """One way through the code: the flag now and the async-relevant events so far."""
 
@@ -228,7 +228,7 @@ class _Path:
         return path
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class _Flow:
     """Paths still running, and paths that ended (returned, or refused async)."""
 
@@ -242,7 +242,7 @@ class _Flow:
 _Then = Callable[[_Path], _Flow]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class _Walker:
     """Abstract interpretation of one class's methods over the value of the flag.
 

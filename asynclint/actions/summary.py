@@ -11,9 +11,10 @@ the file's text, so it can be cached by content hash and shipped as JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
+
+from asynclint.structs import struct
 
 Flag = bool | None
 FLAGS: tuple[Flag, ...] = (True, False, None)
@@ -24,7 +25,7 @@ _FLAG_TEXT: Mapping[Flag, str] = MappingProxyType({True: "true", False: "false",
 _TEXT_FLAG: Mapping[str, Flag] = MappingProxyType({v: k for k, v in _FLAG_TEXT.items()})
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Outcome:
     """An async-relevant event on a path through an action's ``run()``.
 
@@ -59,7 +60,7 @@ EventPath = tuple[Outcome, ...]
 OutcomeMap = Mapping[Flag, frozenset[EventPath]]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ClassSummary:
     """One class of a plugin file.
 
@@ -78,7 +79,7 @@ class ClassSummary:
     run: OutcomeMap | None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FileSummary:
     """The classes of one plugin file, by name."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -22,6 +21,7 @@ from asynclint.actions.cache import SummaryCache, default_cache_dir, summarize_f
 from asynclint.actions.discovery import LEGACY, collections_paths_from_env, discover
 from asynclint.actions.resolve import resolve_verdicts
 from asynclint.actions.summary import FileSummary, Flag, file_from_json
+from asynclint.structs import struct
 
 BUILTIN = "ansible.builtin"
 BUILTIN_ACTION_PACKAGE = "ansible.plugins.action"
@@ -30,7 +30,7 @@ TABLE_FORMAT = 1
 MAX_REDIRECTS = 10
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ShippedTable:
     """ansible-core's action plugins (summaries by module key) and modules, as shipped."""
 
@@ -40,7 +40,7 @@ class ShippedTable:
     redirects: Mapping[str, str]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ActionTable:
     """Async support by action name; build it with :func:`load_action_table`."""
 

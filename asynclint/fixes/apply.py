@@ -20,7 +20,6 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -32,6 +31,7 @@ from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.keywords import short_name
 from asynclint.parsing import ParseError, compose_documents, source_from_text
 from asynclint.rules.registry import Rule
+from asynclint.structs import field, replace, struct
 
 MAX_ROUNDS = 10
 WAIT_ACTION = "async_status"
@@ -42,7 +42,7 @@ class FixError(Exception):
     """Fixing cannot finish (the fixes do not converge)."""
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FileFix:
     """What fixing did to one file: its text before and after, the codes it fixed.
 
@@ -62,7 +62,7 @@ class FileFix:
         return self.after != self.before
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FixRun:
     files: tuple[FileFix, ...]
     result: LintResult  # the findings left in the fixed (not yet written) project
@@ -222,7 +222,7 @@ def lost_tasks(before: Document, after: Document) -> list[tuple[str | None, str]
 # -- the fixpoint ---------------------------------------------------------------------------
 
 
-@dataclass
+@struct
 class _State:
     """The texts being fixed; local to one :func:`fix_project` call."""
 

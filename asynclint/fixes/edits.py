@@ -10,7 +10,8 @@ the rule when it detects the problem (never re-derived from the message).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from asynclint.structs import struct
 
 
 class Applicability(enum.IntEnum):
@@ -25,7 +26,7 @@ class Applicability(enum.IntEnum):
         return self.name.lower().replace("_", "-")
 
 
-@dataclass(frozen=True, order=True)
+@struct(frozen=True, order=True)
 class Edit:
     start: int
     end: int
@@ -45,7 +46,7 @@ class Edit:
         return Edit(self.start, self.end, self.replacement, path)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Fix:
     title: str
     edits: tuple[Edit, ...]

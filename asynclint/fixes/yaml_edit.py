@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence, Union
 
@@ -20,6 +19,7 @@ from asynclint.fixes.edits import Applicability, Edit, Fix
 from asynclint.parsing import Source, YEntry, YMap, YNode, YScalar
 from asynclint.parsing.nodes import walk
 from asynclint.parsing.source import BOM
+from asynclint.structs import replace, struct
 
 Scalar = Union[str, int, float, bool]
 Value = Union[Scalar, "Pairs", "Items"]
@@ -32,7 +32,7 @@ _RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "nul
 _WHITESPACE = " \t\r\n"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Style:
     """How a file writes YAML, as far as new fragments need to know."""
 

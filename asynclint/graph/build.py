@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
@@ -21,12 +20,13 @@ from asynclint.graph.resources import conflict, touches
 from asynclint.graph.tracking import RunFacts, walk_run
 from asynclint.model import Project
 from asynclint.model.flow import Flow, Step
+from asynclint.structs import struct
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class TaskGraph:
     """Tasks in run order with their sequence, data, job and resource edges, and the jobs.
 

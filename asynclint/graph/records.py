@@ -6,12 +6,12 @@ file included twice gives two nodes); its :class:`TaskKey` is stable from run to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
 from asynclint.model import Play, Task
 from asynclint.model.flow import Step
 from asynclint.parsing import YEntry
+from asynclint.structs import struct
 
 SEQUENCE = "sequence"
 DATA = "data"
@@ -26,7 +26,7 @@ REGISTER_DICT = "register-dict"
 Tree = tuple[Union[int, str], ...]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class TaskKey:
     """A task's identity: its file and structural path, behind the includes that led there."""
 
@@ -47,7 +47,7 @@ def _tree_text(tree: Tree) -> str:
     return "/".join(str(part) for part in tree)
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class GraphNode:
     """One task as it runs: where it sits in its run (``run``, ``index``) and how to show it."""
 
@@ -73,7 +73,7 @@ class GraphNode:
         return f"{self.task.source.path}:{self.line} {title}"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Edge:
     """``source`` runs before ``target`` and matters to it; ``label`` names the variable or path."""
 
@@ -83,7 +83,7 @@ class Edge:
     label: str = ""
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Wait:
     """An ``async_status`` task reading the job id of one launch.
 
@@ -101,7 +101,7 @@ class Wait:
     variable: str | None = None  # the variable the wait reads (the register or an alias)
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Job:
     """A task run with ``async``: a ``poll: 0`` launch, a polled task, or unknown (templated).
 
@@ -129,7 +129,7 @@ class Job:
         return self.mode == "launch"
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class ResultRead:
     """A task reading (part of) a job's registered result: ``attrs`` below the register."""
 

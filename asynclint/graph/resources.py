@@ -8,12 +8,12 @@ differs from item to item). Two touches conflict when at least one of them write
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from asynclint.expressions import is_templated, template_references
 from asynclint.graph.reading import module_args
 from asynclint.model import Task
 from asynclint.model.keywords import short_name
+from asynclint.structs import struct
 
 # Arguments naming a path the module creates, changes or removes.
 WRITTEN_PATH_ARGS = ("dest", "path", "creates", "removes")
@@ -30,7 +30,7 @@ PACKAGE_MANAGERS = frozenset({
 PACKAGE_LOCK = "package manager lock"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Touch:
     """One resource a task touches: a path or a lock, and whether the task changes it."""
 

@@ -8,7 +8,6 @@ results and facts, then ``vars:`` on the task, its blocks and includes, then the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from asynclint.expressions import Reference, value_references
@@ -43,11 +42,12 @@ from asynclint.graph.values import (
 )
 from asynclint.model.readings import is_async_status
 from asynclint.parsing import YMap
+from asynclint.structs import struct, field
 
 MAX_ALIAS_DEPTH = 8
 
 
-@dataclass
+@struct
 class _Pending:
     """A job while the run is walked (frozen into a :class:`Job` at the end)."""
 
@@ -58,7 +58,7 @@ class _Pending:
     traceable: bool = True
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class RunFacts:
     jobs: tuple[Job, ...]
     edges: tuple[Edge, ...]

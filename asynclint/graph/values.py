@@ -8,11 +8,11 @@ the list gives the result back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import Callable
 
 from asynclint.expressions import Reference, is_templated, template_references
 from asynclint.graph.records import GraphNode
+from asynclint.structs import replace, struct
 
 Attrs = tuple[str | int, ...]
 ELEMENT = "*"  # an element of `.results`, whichever it is
@@ -27,7 +27,7 @@ _WHOLE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Origin:
     launch: GraphNode
     looped: bool  # the launch itself loops: its register holds `.results`
@@ -102,7 +102,7 @@ def value_origins(value: object, resolve: Resolver) -> frozenset[Origin]:
     return frozenset()
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Element:
     """What a loop item holds; ``register_dict`` when the loop walks a looped launch's register."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from asynclint.model import keywords as kw
 from asynclint.model.nodes import (
@@ -19,6 +18,7 @@ from asynclint.model.nodes import (
 )
 from asynclint.model.paths import join, parents
 from asynclint.parsing import Source, YEntry, YMap, YNode, YScalar, YSeq
+from asynclint.structs import field, struct
 
 _FQCN = re.compile(r"^[A-Za-z_][\w]*\.[A-Za-z_][\w]*\.[A-Za-z_][\w.]*$")
 _TEMPLATED = ("{{", "{%")
@@ -27,7 +27,7 @@ _TASK_SIGNALS = frozenset({"register", "when", "loop", "notify", "async", "poll"
                            "ignore_errors", "no_log", "vars", "args", "retries"})
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FileContext:
     """Where a file stands: its real path and, inside a role, the role's folder (as
     :mod:`pathlib` spells them, :mod:`asynclint.model.paths`)."""

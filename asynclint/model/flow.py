@@ -9,17 +9,17 @@ be read from where they are written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from asynclint.model.nodes import Block, Document, Play, Task, TaskNode
 from asynclint.model.project import Project
 from asynclint.parsing import YMap
+from asynclint.structs import struct
 
 MAX_INCLUDE_DEPTH = 32
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Step:
     task: Task
     blocks: tuple[Block, ...] = ()  # enclosing blocks, outermost first
@@ -48,7 +48,7 @@ class Step:
         return None
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Flow:
     """One sequence of steps: a play section, or a task file run on its own."""
 

@@ -8,16 +8,16 @@ block's item 1. Paths in task files start at the item index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator, Union
 
 from asynclint.parsing import Source, YEntry, YMap, YNode, YScalar
 from asynclint.parsing.nodes import to_python
+from asynclint.structs import field, struct
 
 Path_ = tuple[Union[int, str], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Include:
     """An ``include_*``/``import_*`` and where its literal target leads."""
 
@@ -27,7 +27,7 @@ class Include:
     dynamic: bool
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class _Keyed:
     source: Source
     map: YMap
@@ -62,7 +62,7 @@ class _Keyed:
         return value.value if isinstance(value, YScalar) else None
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Task(_Keyed):
     """A task: an action with its arguments and keywords, or an include."""
 
@@ -102,7 +102,7 @@ class Task(_Keyed):
         return default if item is None else to_python(item.value)
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Block(_Keyed):
     """A ``block`` with its ``rescue`` and ``always`` sections."""
 
@@ -121,7 +121,7 @@ class Block(_Keyed):
 TaskNode = Union[Task, Block]
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class RoleRef:
     """A role named in a play's ``roles:`` list."""
 
@@ -130,14 +130,14 @@ class RoleRef:
     tasks_file: str | None
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Play(_Keyed):
     sections: dict[str, tuple[TaskNode, ...]] = field(default_factory=dict)
     roles: tuple[RoleRef, ...] = ()
     import_playbook: Include | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Document:
     """One YAML file as Ansible would read it.
 

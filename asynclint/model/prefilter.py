@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -43,11 +42,12 @@ from asynclint.model.paths import RealPaths
 from asynclint.model.project import STDIN, discover_paths
 from asynclint.parsing.source import MAX_BYTES
 from asynclint.parsing.syntax import surely_composes
+from asynclint.structs import struct
 
 Words = tuple[frozenset[bytes], ...]  # any one group, every word of that group
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Need:
     """What a file must hold for a rule to find something in it or in its run.
 
@@ -126,7 +126,7 @@ def _all_words() -> frozenset[bytes]:
 WORDS = _all_words() | {b"retries"}
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FileScan:
     """What the bytes of one file say: the words it holds, and whether it surely composes.
     A file holding a link word is parsed whenever it is reached (its syntax error, if any, is

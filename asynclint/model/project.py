@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
@@ -12,6 +11,7 @@ from asynclint.model.nodes import Document, Task, document_task_nodes
 from asynclint.model.paths import RealPaths
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.source import decode
+from asynclint.structs import field, struct
 
 YAML_SUFFIXES = (".yml", ".yaml")
 SKIP_DIRS = frozenset(
@@ -25,13 +25,13 @@ SKIP_DIRS = frozenset(
 STDIN = "-"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class FileError:
     path: str
     error: ParseError
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Project:
     """Every file asynclint read, by display path.
 

@@ -9,8 +9,9 @@ Ansible does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Union
+
+from asynclint.structs import field, fields, struct
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+$")
@@ -21,7 +22,7 @@ _FALSE = frozenset(("false", "no", "off", "n"))
 _NULL = frozenset(("", "~", "null"))
 
 
-@dataclass(frozen=True, slots=True)
+@struct(frozen=True, slots=True)
 class YScalar:
     value: str
     start: int
@@ -59,7 +60,7 @@ class YScalar:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@struct(frozen=True, slots=True)
 class YEntry:
     key: "YNode"
     value: "YNode"
@@ -70,7 +71,7 @@ class YEntry:
         return self.key.value if isinstance(self.key, YScalar) else None
 
 
-@dataclass(frozen=True, slots=True)
+@struct(frozen=True, slots=True)
 class YMap:
     entries: tuple[YEntry, ...]
     start: int
@@ -114,7 +115,7 @@ class YMap:
         return tuple(e for i, e in enumerate(self.entries) if last.get(names[i]) == i)
 
 
-@dataclass(frozen=True, slots=True)
+@struct(frozen=True, slots=True)
 class YSeq:
     items: tuple["YNode", ...]
     start: int
@@ -175,13 +176,12 @@ def walk(node: YNode) -> Iterator[YNode]:
 def _builder(cls: type) -> "Callable[..., Any]":
     """A constructor of ``cls`` taking every field positionally, for bulk building.
 
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; writing
+    A frozen struct's ``__init__`` sets each field through ``object.__setattr__``; writing
     the slots directly builds the same object in half the time (the composer builds one node
     per YAML node).
     """
-    fields = cls.__dataclass_fields__.values()
-    setters = [getattr(cls, f.name).__set__ for f in fields if f.init]
-    unset = [getattr(cls, f.name).__set__ for f in fields if not f.init]  # all default to None
+    setters = [getattr(cls, f.name).__set__ for f in fields(cls) if f.init]
+    unset = [getattr(cls, f.name).__set__ for f in fields(cls) if not f.init]  # all default to None
     new = object.__new__
 
     if len(setters) == 2:

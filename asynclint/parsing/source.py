@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from asynclint.structs import field, struct
 
 BOM = "\ufeff"
 MAX_BYTES = 64 * 1024 * 1024
@@ -36,7 +37,7 @@ def _line_starts(text: str) -> tuple[int, ...]:
     return tuple(starts)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Source:
     """One file's text. Offsets everywhere in asynclint index into ``text``."""
 

@@ -52,7 +52,6 @@ No fix: which of the two contexts is the intended one is the author's choice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from asynclint.expressions import is_templated, value_references
@@ -62,6 +61,7 @@ from asynclint.model.flow import Step
 from asynclint.parsing import YEntry, YMap
 from asynclint.parsing.nodes import to_python
 from asynclint.rules.helpers import problem_at
+from asynclint.structs import struct
 
 CODE = "ASY118"
 NAME = "async-context-mismatch"
@@ -72,7 +72,7 @@ ASYNC_DIR_VAR = "ansible_async_dir"
 ASYNC_DIR_ENV = "ANSIBLE_ASYNC_DIR"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Setting:
     """One part of a task's async context: its value and the key on the task that sets it."""
 

@@ -9,14 +9,13 @@ module's ``CODE``, ``NAME``, ``SEVERITY``, ``FIX``, first docstring line and ``E
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from asynclint.findings import Severity
+from asynclint.structs import struct
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class RuleInfo:
     code: str
     name: str

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable
 
 from asynclint.findings import Problem, Severity
+from asynclint.structs import struct
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 
 
-@dataclass(frozen=True)
+def cleandoc(doc: str) -> str:
+    """``doc`` as :func:`inspect.cleandoc` gives it, without importing :mod:`inspect` (and
+    ``ast``, ``dis`` and ``tokenize`` with it) for a check."""
+    lines = doc.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents, default=0)
+    lines = [lines[0].lstrip(), *(line[margin:] for line in lines[1:])]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+@struct(frozen=True)
 class Rule:
     code: str
     name: str
@@ -47,6 +60,6 @@ class Rule:
             severity=Severity.parse(module.SEVERITY),
             enabled=getattr(module, "ENABLED", True),
             fix=getattr(module, "FIX", None),
-            doc=inspect.cleandoc(module.__doc__ or ""),
+            doc=cleandoc(module.__doc__ or ""),
             check=module.check,
         )

@@ -10,13 +10,13 @@ nothing to do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Mapping, Union
 
 from asynclint.fixes.apply import apply_edits
 from asynclint.fixes.edits import Applicability, Edit, Fix
 from asynclint.fixes.yaml_edit import style_of
 from asynclint.model import Block, Document
+from asynclint.structs import struct, field
 from asynclint.transforms.choices import CHAINS, DEFAULT_TIMEOUT, UNBOUNDED
 from asynclint.transforms.plan import Group, Refusal, build_group, find_groups
 from asynclint.transforms.render import Names, group_edit
@@ -26,7 +26,7 @@ from asynclint.transforms.schedule import (Await, Launch, Run, Step, critical_pa
 FIX_TITLE = "Run the blocks side by side: background launches, then waits (`asynclint parallelize`)"
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Options:
     layout: str = CHAINS
     max_parallel: int = UNBOUNDED
@@ -35,14 +35,14 @@ class Options:
     names: frozenset[str] = frozenset()  # siblings named on the command line (else: poll 0)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Plan:
     group: Group
     steps: tuple[Step, ...]
     edit: Edit
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Rewritten:
     path: str
     before: str
@@ -50,13 +50,13 @@ class Rewritten:
     plans: tuple[Plan, ...]
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Refused:
     path: str
     reason: str
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Unchanged:
     path: str
 

@@ -10,13 +10,13 @@ raises :class:`Refusal` with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from asynclint.graph.records import GraphNode
 from asynclint.model import Block, Document, Task, TaskNode
 from asynclint.model.keywords import short_name
 from asynclint.rules.helpers import int_value, is_launch
+from asynclint.structs import struct
 from asynclint.transforms.choices import DEFAULT_TIMEOUT
 
 # Keywords of a task that read the result it registers at the moment it ends: on a launch
@@ -32,7 +32,7 @@ class Refusal(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Unit:
     """One task of a chain: where it sits, and whether it runs in the background."""
 
@@ -58,7 +58,7 @@ class Unit:
         return self.task.loop is not None
 
 
-@dataclass(frozen=True, eq=False)
+@struct(frozen=True, eq=False)
 class Group:
     """A parallel group: its members (siblings in the file), chains, and forced orders."""
 

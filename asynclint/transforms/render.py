@@ -10,7 +10,6 @@ connection and privilege keywords, `vars`, `tags`, `no_log` and `ignore_errors`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from asynclint.fixes.edits import Edit
@@ -21,6 +20,7 @@ from asynclint.fixes.yaml_edit import (Pairs, Style, dash_column, entry_end, ent
 from asynclint.model import TaskNode
 from asynclint.parsing import Source, YEntry, YMap
 from asynclint.parsing.nodes import to_python
+from asynclint.structs import struct
 from asynclint.transforms.plan import Group, Refusal, Unit
 from asynclint.transforms.schedule import Launch, Run, Step
 
@@ -36,7 +36,7 @@ CONTEXT_KEYS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Names:
     """Generated variable names, checked against every word of the file."""
 

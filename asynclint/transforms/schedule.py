@@ -15,10 +15,10 @@ synchronously, :class:`Await` some launched units. Two layouts:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Union
 
+from asynclint.structs import struct
 from asynclint.transforms.choices import STAGES
 from asynclint.transforms.plan import Group, Unit
 
@@ -27,17 +27,17 @@ LAUNCH_COST = 0.4  # seconds a `poll: 0` launch takes on localhost (FACTS 18)
 STEP_COST = 0.1  # seconds any other task takes beyond its own work
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Launch:
     unit: Unit
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Run:
     unit: Unit
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Await:
     units: tuple[Unit, ...]
 
@@ -108,7 +108,7 @@ def stages(group: Group, max_parallel: int) -> tuple[Step, ...]:
 # -- chains ---------------------------------------------------------------------------------
 
 
-@dataclass
+@struct
 class _Clock:
     """The simulated time of a schedule while it is built or estimated."""
 

@@ -9,7 +9,6 @@ work per rule. asynclint's own configuration file is honoured as by ``asynclint 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from asynclint.links import rules_index_url
 from asynclint.linter import SYNTAX_ERROR_CODE, lint
 from asynclint.model import load_project
 from asynclint.rules import RULES
+from asynclint.structs import replace
 
 if TYPE_CHECKING:
     from ansiblelint.errors import MatchError
