@@ -169,7 +169,8 @@ def run_check(args: argparse.Namespace) -> int:
     watched: list[str] | None = [] if speed.cache_dir and stdin_data is None else None
     result = check_paths(kept_paths(args.paths, config.excluded), config.selection(),
                          config.options(), exclude=config.excluder, stdin_data=stdin_data,
-                         stdin_name=args.stdin_filename, project_root=Path.cwd(),
+                         stdin_name=args.stdin_filename,
+                         project_root=_project_root(args.paths, args.stdin_filename),
                          speed=speed, watched=watched)
     format_findings = formatter(choose_format(args.format, os.environ))
     output = format_findings(result.findings, result.files, _use_color(sys.stdout))
@@ -189,6 +190,14 @@ def run_check(args: argparse.Namespace) -> int:
     return code
 
 
+def _project_root(paths: Sequence[str], stdin_name: str = "<stdin>") -> Path:
+    """Where the project's own plugins are looked for (see ``actions.discovery``)."""
+    from asynclint.actions.discovery import project_root
+
+    named = [stdin_name if raw == "-" and stdin_name != "<stdin>" else raw for raw in paths]
+    return project_root(named, Path.cwd())
+
+
 def _exit_code(result: LintResult, exit_zero: bool) -> int:
     for error in result.internal_errors:
         sys.stderr.write(f"asynclint: internal error, please report it: {error}\n")
@@ -205,7 +214,7 @@ def run_fix(args: argparse.Namespace) -> int:
     project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluder)
     try:
         run = fix_project(project, config.selection(), args.unsafe_fixes, config.options(),
-                          project_root=Path.cwd(), exclude=config.excluded)
+                          project_root=_project_root(args.paths), exclude=config.excluded)
     except FixError as error:
         sys.stderr.write(f"asynclint: error: {error}\n")
         return EXIT_ERROR
@@ -253,7 +262,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     if args.format not in GRAPH_FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(sorted(GRAPH_FORMATS))}")
-    context = Context(load_project(args.paths), project_root=Path.cwd())
+    context = Context(load_project(args.paths), project_root=_project_root(args.paths))
     sys.stdout.write(GRAPH_FORMATS[args.format](context.graph))
     return EXIT_CLEAN
 
@@ -272,7 +281,7 @@ def run_explain(args: argparse.Namespace) -> int:
 def run_parallelize(args: argparse.Namespace) -> int:
     from asynclint.transforms.command import run
 
-    return run(args, lambda project: Context(project, project_root=Path.cwd()))
+    return run(args, lambda project: Context(project, project_root=_project_root([args.path])))
 
 
 COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,

@@ -2,7 +2,8 @@
 
 - ``action_plugins/`` and ``library/`` folders anywhere in the project (next to playbooks, at
   the root, in ``roles/*/``): local plugins and modules, reached by short and
-  ``ansible.legacy.`` names, ahead of ansible-core's own.
+  ``ansible.legacy.`` names, ahead of ansible-core's own. The project is the folder
+  :func:`project_root` finds for the checked paths.
 - collections under ``<project>/collections/ansible_collections/<ns>/<coll>/`` and under each
   collections path (``ANSIBLE_COLLECTIONS_PATH``, older ``ANSIBLE_COLLECTIONS_PATHS``, else
   Ansible's defaults): ``plugins/action/*.py`` and ``plugins/modules/*``, reached by FQCN.
@@ -49,6 +50,36 @@ def collections_paths_from_env(environ: Mapping[str, str] = os.environ) -> tuple
 
 
 NAMED_DIRS = (ACTION_DIR, LIBRARY_DIR)
+# what marks the top of a project, as ansible-lint and ruff look for it
+PROJECT_MARKERS = (".git", "ansible.cfg", "galaxy.yml", ".asynclint.yml", ".asynclint.yaml")
+
+
+def project_root(paths: Sequence[str], cwd: Path) -> Path:
+    """The project of the checked ``paths``: the nearest folder at or above their common
+    folder that holds a :data:`PROJECT_MARKERS` entry.
+
+    The search stops at ``cwd`` when ``cwd`` holds the paths, and without a marker there the
+    project is ``cwd``. Paths outside ``cwd`` without a marker above them are their own
+    project: their common folder. So ``asynclint check work/site`` run from a home folder
+    walks ``work/site`` (a git work tree), never the whole home folder, and no sibling
+    project's plugins count.
+    """
+    folders = []
+    for raw in paths:
+        if raw == "-":
+            continue
+        path = Path(os.path.abspath(cwd / raw))
+        folders.append(str(path if path.is_dir() else path.parent))
+    if not folders:
+        return cwd
+    common = Path(os.path.commonpath(folders))
+    inside = common == cwd or cwd in common.parents
+    for folder in (common, *common.parents):
+        if any(os.path.lexists(folder / marker) for marker in PROJECT_MARKERS):
+            return folder
+        if inside and folder == cwd:
+            return cwd
+    return common
 
 
 def discover(

@@ -7,6 +7,13 @@ Finds `async` on a task whose action plugin does not support async:
 `_supports_async`, and the like. Modules without an action plugin of their own
 (`stat`, `ping`, ...) run through the `normal` action, which supports async.
 
+A project's own plugins and modules are read from the `action_plugins/` and
+`library/` folders beside its playbooks and anywhere in the project: the nearest
+folder at or above the checked paths that holds `.git`, `ansible.cfg`,
+`galaxy.yml` or `.asynclint.yml` (stopping at the working folder, which is the
+project when no such folder is below it). Collections come from the project's
+`collections/` folder and `ANSIBLE_COLLECTIONS_PATH`.
+
 ## Why is this bad?
 Async support belongs to the action plugin. Syntax-check passes, then the task
 fails at run time with `This action (<name>) does not support async.`, with

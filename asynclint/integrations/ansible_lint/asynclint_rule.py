@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ansiblelint.rules import AnsibleLintRule
 
 from asynclint import __version__
+from asynclint.actions.discovery import project_root
 from asynclint.config import Config, load_config
 from asynclint.findings import Finding
 from asynclint.links import rules_index_url
@@ -42,7 +43,8 @@ def findings_in(path: Path, config: Config) -> list[Finding]:
     """
     selection = config.selection()
     selection = replace(selection, ignore=selection.ignore | {SYNTAX_ERROR_CODE})
-    result = lint(load_project([str(path)]), selection, config.options(), project_root=Path.cwd())
+    root = project_root([str(path)], Path.cwd())
+    result = lint(load_project([str(path)]), selection, config.options(), project_root=root)
     real = os.path.realpath(path)
     return [finding for finding in result.findings if os.path.realpath(finding.path) == real]
 
