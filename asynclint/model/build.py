@@ -218,10 +218,14 @@ class Builder:
         )
 
 
+_IMPORT_PLAYBOOK_NAMES = tuple(sorted(
+    name for name in kw.INCLUDE_SPELLINGS if kw.include_kind(name) == kw.IMPORT_PLAYBOOK))
+
+
 def is_play(item: YMap) -> bool:
     return (
         "hosts" in item
-        or any(kw.include_kind(key) == kw.IMPORT_PLAYBOOK for key in item.keys())
+        or any(name in item for name in _IMPORT_PLAYBOOK_NAMES)  # three lookups, no key list
         or ("tasks" in item and "roles" in item)
     )
 

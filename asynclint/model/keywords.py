@@ -75,6 +75,7 @@ STATIC_IMPORTS = frozenset({IMPORT_TASKS, IMPORT_ROLE})
 
 _KINDS = {prefix + kind: kind for kind in (*INCLUDE_ACTIONS, IMPORT_PLAYBOOK)
           for prefix in ("", *_PREFIXES)}
+INCLUDE_SPELLINGS = frozenset(_KINDS)  # every name :func:`include_kind` knows
 
 
 def include_kind(action: str | None) -> str | None:
