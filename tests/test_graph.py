@@ -298,3 +298,26 @@ def test_a_loop_over_the_enclosing_loop_variable_terminates(tmp_path: Path) -> N
     )
     result = lint(load_project([str(playbook)]), Selection(extend_select=frozenset({"ALL"})))
     assert result.internal_errors == ()
+
+
+def test_a_run_without_async_holds_no_job_read_or_job_edge() -> None:
+    """``build_graph`` skips the walk of such a run when it builds no data edges: the walk
+    of every fixture's runs shows it would have found nothing, waits and aliases included."""
+    from asynclint.graph.build import NO_FACTS, _may_hold_jobs, _nodes, _runs
+    from asynclint.graph.tracking import walk_run
+    from fixture_files import FIXTURES
+
+    skipped = waiting = 0
+    for path in sorted(FIXTURES.rglob("*.yml")):
+        project = load_project([str(path)])
+        runs: dict[int, list] = {}
+        for node in _nodes(_runs(flows(project))):
+            runs.setdefault(node.run, []).append(node)
+        for members in runs.values():
+            run = tuple(members)
+            if not _may_hold_jobs(run):
+                skipped += 1
+                waiting += any(node.task.action and "async_status" in node.task.action
+                               or node.task.register for node in run)
+                assert walk_run(run, False) == NO_FACTS, path
+    assert skipped > 20 and waiting > 5  # runs with waits and registers are among them

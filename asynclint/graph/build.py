@@ -180,6 +180,15 @@ def _run_edges(run: tuple[GraphNode, ...], facts: RunFacts) -> list[Edge]:
     return [*_sequence(run), *facts.edges, *_resources(run)]
 
 
+NO_FACTS = RunFacts((), (), ())
+
+
+def _may_hold_jobs(run: tuple[GraphNode, ...]) -> bool:
+    """False for a run where no task has ``async``: without data edges its walk finds
+    nothing, since every job, read and job edge starts at an ``async`` task."""
+    return any(node.task.has("async") for node in run)
+
+
 def build_graph(project: Project, flows: tuple[Flow, ...], data: bool = True) -> TaskGraph:
     """The graph of every run of tasks in ``flows``.
 
@@ -197,7 +206,7 @@ def build_graph(project: Project, flows: tuple[Flow, ...], data: bool = True) ->
     reads: list[ResultRead] = []
     launches: dict[int, tuple[tuple[Job, int], ...]] = {}
     for run in runs:
-        facts = walk_run(run, data)
+        facts = walk_run(run, data) if data or _may_hold_jobs(run) else NO_FACTS
         if data:
             edges += _run_edges(run, facts)
         jobs += facts.jobs

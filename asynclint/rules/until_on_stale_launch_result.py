@@ -115,7 +115,7 @@ def check(ctx) -> Iterator[Problem]:
         for step in steps:
             task = step.task
             own = task.register
-            until = task.entry("until")
+            until = task.entry("until") if launches else None  # no launch: nothing is stale
             if until is not None and not is_launch(task):
                 stale = [
                     ref.name
@@ -130,8 +130,9 @@ def check(ctx) -> Iterator[Problem]:
                         "with `async_status` on its `ansible_job_id`",
                         _wait_fix(task, until, stale[0], launches[stale[0]]),
                     )
-            for name in _set_fact_names(task):
-                launches.pop(name, None)
+            if launches:
+                for name in _set_fact_names(task):
+                    launches.pop(name, None)
             if own is not None:
                 if is_launch(task):
                     launches[own] = task
