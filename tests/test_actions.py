@@ -324,27 +324,27 @@ def test_plugin_folders_in_hidden_vendored_and_virtualenv_trees_are_not_the_proj
 def test_the_project_is_found_from_the_checked_paths(tmp_path: Path) -> None:
     from asynclint.actions.discovery import project_root
 
-    home = tmp_path / "home"
-    repo = home / "work" / "repo"
+    home = tmp_path / "user"
+    repo = home / "src" / "infra"
     (repo / ".git").mkdir(parents=True)
     write(repo / "playbooks" / "site.yml", "- hosts: all\n")
     (home / "plain" / "sub").mkdir(parents=True)
     outside = tmp_path / "elsewhere" / "site"
     outside.mkdir(parents=True)
     cases = [
-        (home, ["work/repo/playbooks/site.yml"], repo),  # a marker below cwd: that folder
-        (home, ["work/repo/playbooks", "work/repo"], repo),
+        (home, ["src/infra/playbooks/site.yml"], repo),  # a marker below cwd: that folder
+        (home, ["src/infra/playbooks", "src/infra"], repo),
         (repo / "playbooks", ["site.yml"], repo / "playbooks"),  # never above cwd
         (home, ["plain/sub"], home),  # no marker up to cwd: cwd, as before
-        (home, ["work/repo", "plain"], home),
+        (home, ["src/infra", "plain"], home),
         (home, ["-"], home),  # standard input alone
         (home, [str(outside)], outside),  # outside cwd, no marker: its own folder
-        (outside, ["../../home/work/repo/playbooks/site.yml"], repo),  # outside: marker above
+        (outside, ["../../user/src/infra/playbooks/site.yml"], repo),  # outside: marker above
     ]
     for cwd, paths, expected in cases:
         assert project_root(paths, cwd) == expected, (cwd, paths)
     (repo / "playbooks" / "ansible.cfg").write_text("[defaults]\n", encoding="utf-8")
-    assert project_root(["work/repo/playbooks/site.yml"], home) == repo / "playbooks"
+    assert project_root(["src/infra/playbooks/site.yml"], home) == repo / "playbooks"
 
 
 def test_a_sibling_projects_plugins_are_not_this_projects(
@@ -353,8 +353,8 @@ def test_a_sibling_projects_plugins_are_not_this_projects(
     """Run from a folder above the project, the plugin walk stays in the project."""
     from asynclint.cli import main
 
-    home = tmp_path / "home"
-    repo = home / "work" / "repo"
+    home = tmp_path / "user"
+    repo = home / "src" / "infra"
     (repo / ".git").mkdir(parents=True)
     write(repo / "site.yml", """
         - hosts: localhost
@@ -368,7 +368,7 @@ def test_a_sibling_projects_plugins_are_not_this_projects(
     monkeypatch.chdir(home)
 
     def check() -> str:
-        main(["check", "--no-cache", "--exit-zero", "work/repo/site.yml"])
+        main(["check", "--no-cache", "--exit-zero", "src/infra/site.yml"])
         return capsys.readouterr().out
 
     assert "ASY005" not in check()
