@@ -92,3 +92,16 @@ def test_use_instead_does_not_trigger_the_rule(rule: Rule, tmp_path: Path) -> No
     write_helper_files(rule, "Use instead", tmp_path)
     for block in blocks:
         assert rule.code not in reported_codes(block, rule, tmp_path), block
+
+
+@pytest.mark.parametrize("doc", [
+    *(module.__doc__ or "" for module in MODULES),
+    "", "\n\n", "  x\n   y\n  z\n\n", "a\n\tb\n  \n c", "x\n  y  \n", "\n\n  a\n    b\n",
+])
+def test_rule_docs_are_cleaned_as_inspect_cleans_them(doc: str) -> None:
+    """A check never imports :mod:`inspect`; its own ``cleandoc`` must give the same text."""
+    import inspect
+
+    from asynclint.rules.registry import cleandoc
+
+    assert cleandoc(doc) == inspect.cleandoc(doc)
