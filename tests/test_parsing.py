@@ -194,6 +194,7 @@ def test_shallow_agrees_with_a_pattern_of_the_exact_width(
     expected = 2 * len(data) + 2 + brackets <= 400 or widest >= 0 and re.compile(
         rb"^[ \-?:]{%d}" % (widest + 1), re.MULTILINE).search(data) is None
     assert shallow(data) == expected
+    assert shallow(data.decode()) == expected  # the text decoded from them reads the same
 
 
 def test_long_lines_of_text_still_surely_compose() -> None:

@@ -6,6 +6,7 @@ import warnings
 from functools import cache
 from typing import Any
 
+from asynclint.parsing.direct import compose_direct, suited
 from asynclint.parsing.nodes import YNode, new_entry, new_map, new_scalar, new_seq
 from asynclint.parsing.source import BOM, ParseError, Source
 
@@ -127,6 +128,14 @@ class _Converter:
 
 def compose_documents(source: Source, use_c: bool = True) -> tuple[YNode | None, ...]:
     """Every document of ``source`` as frozen nodes (``None`` for an empty document)."""
+    text = source.text
+    if use_c and suited(text, MAX_DEPTH):
+        try:
+            documents = compose_direct(text, 1 if text.startswith(BOM) else 0)
+        except Exception:  # bad YAML (or too deep for C): the way below says what and where
+            documents = None
+        if documents is not None:
+            return tuple(documents)
     try:
         raw_documents, shift = _raw_documents(source.text, use_c)
     except RecursionError:

@@ -14,32 +14,40 @@ from functools import cache
 from typing import Any
 
 # an alias starts a node: at the start of a line (after a BOM too), after a space or a flow
-# indicator
-_ALIAS = re.compile(rb"(?:^|\xef\xbb\xbf|[\s\[{,])\*", re.MULTILINE)
+# indicator, or right after the `:` of a quoted key in a flow mapping (`{"a":*x}`)
+_ALIAS = re.compile(rb"(?:^|\xef\xbb\xbf|[\s\[{,:])\*", re.MULTILINE)
+_ALIAS_TEXT = re.compile(r"(?:^|\ufeff|[\s\[{,:])\*", re.MULTILINE)
 # the composer gives up somewhere above 490 levels (its own limit, or Python's recursion)
 SAFE_DEPTH = 400
 _USUAL = 64  # no line of a usual file starts with this many spaces and indicators
-_DEEP = re.compile(rb"^[ \-?:]{%d}" % _USUAL, re.MULTILINE)
 
 
-def shallow(data: bytes, limit: int = SAFE_DEPTH) -> bool:
-    """True when no YAML in ``data`` can nest deeper than ``limit`` levels.
+@cache
+def _deep(width: int, text: bool) -> re.Pattern:
+    """A line starting with ``width`` spaces and indicators, in text or in bytes."""
+    pattern = rf"^[ \-?:]{{{width}}}"
+    return re.compile(pattern if text else pattern.encode(), re.MULTILINE)
+
+
+def shallow(data: bytes | str, limit: int = SAFE_DEPTH) -> bool:
+    """True when no YAML in ``data`` (bytes, or the text decoded from them) can nest deeper
+    than ``limit`` levels.
 
     A block collection nested in another starts on a new line further right, or at the same
     column for a sequence under a mapping key, or after a `-`/`?`/`:` indicator at the start
     of its line (``- - x``): at most two levels per leading column (spaces and indicators).
     Flow collections need a bracket each. Long lines of text cost nothing.
     """
-    brackets = data.count(b"[") + data.count(b"{")
+    text = isinstance(data, str)
+    brackets = data.count("[" if text else b"[") + data.count("{" if text else b"{")
     if 2 * len(data) + 2 + brackets <= limit:
         return True
     widest = (limit - 2 - brackets) // 2  # the widest leading run that stays within it
     if widest < 0:
         return False
-    if widest >= _USUAL and _DEEP.search(data) is None:
-        return True  # the common case, without a pattern compiled for this file's width
-    deeper = re.compile(rb"^[ \-?:]{%d}" % (widest + 1), re.MULTILINE)
-    return deeper.search(data) is None
+    if widest >= _USUAL and _deep(_USUAL, text).search(data) is None:
+        return True  # the common case, with the one pattern every file uses
+    return _deep(widest + 1, text).search(data) is None
 
 
 def _decodes(data: bytes) -> bool:
@@ -75,6 +83,12 @@ def _c_parses(data: bytes) -> bool:
     return True
 
 
+def may_alias(data: bytes | str) -> bool:
+    """Something in ``data`` (bytes, or the text decoded from them) may be an alias."""
+    if isinstance(data, str):
+        return "*" in data and _ALIAS_TEXT.search(data) is not None
+    return b"*" in data and _ALIAS.search(data) is not None
+
+
 def surely_composes(data: bytes) -> bool:
-    return (_decodes(data) and (b"*" not in data or _ALIAS.search(data) is None)
-            and shallow(data) and _c_parses(data))
+    return _decodes(data) and not may_alias(data) and shallow(data) and _c_parses(data)
