@@ -28,7 +28,6 @@ from asynclint.output.github import choose_format
 from asynclint.pipeline import check as check_paths, default_speed
 from asynclint.rules import find_rule
 from asynclint.rules.catalog import CATALOG
-from asynclint.transforms.arguments import add_parser as add_parallelize_parser
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -91,15 +90,7 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
                         help="ignore every configuration file")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="asynclint",
-        description="Lint and fix Ansible's async, poll and async_status patterns.",
-    )
-    parser.add_argument("--version", action="version", version=f"asynclint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser("check", help="report findings in playbooks, task files, roles")
+def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders to check; - reads standard input (default: .)")
     check.add_argument("--format", choices=[*sorted(FORMATS), "auto"], default="auto",
@@ -117,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(check)
     _add_config(check)
 
-    fix = commands.add_parser("fix", help="apply the available fixes, then report what is left")
+
+def _fix_arguments(fix: argparse.ArgumentParser) -> None:
     fix.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                      help="files or folders to fix (default: .)")
     fix.add_argument("--diff", action="store_true",
@@ -130,18 +122,55 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(fix)
     _add_config(fix)
 
-    rules = commands.add_parser("rules", help="list every rule")
+
+def _rules_arguments(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
-    explain = commands.add_parser("explain", help="show a rule's documentation")
+
+def _explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("rule", metavar="CODE|NAME")
 
-    graph = commands.add_parser("graph", help="print the task graph (why a rule fired)")
+
+def _graph_arguments(graph: argparse.ArgumentParser) -> None:
     graph.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or folders to read (default: .)")
     graph.add_argument("--format", default="dot", metavar="FORMAT",
                        help="dot (Graphviz), json or mermaid (default: dot)")
-    add_parallelize_parser(commands)
+
+
+def _parallelize_arguments(parallelize: argparse.ArgumentParser) -> None:
+    from asynclint.transforms.arguments import add_arguments
+
+    add_arguments(parallelize)
+
+
+# each command: its line in `asynclint --help`, and what adds its arguments
+SUBCOMMANDS = {
+    "check": ("report findings in playbooks, task files, roles", _check_arguments),
+    "fix": ("apply the available fixes, then report what is left", _fix_arguments),
+    "rules": ("list every rule", _rules_arguments),
+    "explain": ("show a rule's documentation", _explain_arguments),
+    "graph": ("print the task graph (why a rule fired)", _graph_arguments),
+    "parallelize": ("run sibling blocks and tasks side by side (async launches and waits)",
+                    _parallelize_arguments),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Given the ``command`` a run asks for, only that command gets its
+    arguments: the others are listed by name (all ``asynclint --help`` shows of them), and
+    building every option of every command, each checked by a help formatter, cost as much
+    as checking a small playbook."""
+    parser = argparse.ArgumentParser(
+        prog="asynclint",
+        description="Lint and fix Ansible's async, poll and async_status patterns.",
+    )
+    parser.add_argument("--version", action="version", version=f"asynclint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, add_arguments) in SUBCOMMANDS.items():
+        subparser = commands.add_parser(name, help=summary)
+        if command is None or command == name:
+            add_arguments(subparser)
     return parser
 
 
@@ -298,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time_ns()
     gc.set_threshold(*GC_THRESHOLD)
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(arguments[0] if arguments and arguments[0] in COMMANDS else None)
     try:
         args = parser.parse_args(arguments)
     except SystemExit as exit_:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -216,3 +217,24 @@ def test_thousands_of_unrelated_yaml_files_stay_quiet(tmp_path, capsys) -> None:
     write(tmp_path, "list.yml", "- id: hook\n  name: a hook\n  entry: run\n")
     code, out, _ = run(capsys, "check", str(tmp_path))
     assert (code, out) == (0, "All checks passed: 2002 files, no findings.\n")
+
+
+@pytest.mark.parametrize("command", ["check", "fix", "rules", "explain", "graph", "parallelize"])
+def test_a_parser_for_one_command_reads_it_as_the_full_parser_does(command: str) -> None:
+    """The command line built for the command asked for (only its arguments) gives the same
+    help, top and command, and reads the same values as the one with every command."""
+    from asynclint.cli import build_parser
+
+    def helps(parser: argparse.ArgumentParser) -> list[str]:
+        (commands,) = [action for action in parser._actions
+                       if isinstance(action, argparse._SubParsersAction)]
+        return [parser.format_help(), commands.choices[command].format_help()]
+
+    full, one = build_parser(), build_parser(command)
+    assert helps(one) == helps(full)
+    argv = {"check": ["check", "a.yml", "--format", "json", "--select", "ASY1", "--jobs", "2"],
+            "fix": ["fix", "--diff", "--unsafe-fixes", "b.yml"],
+            "rules": ["rules", "--format", "json"], "explain": ["explain", "ASY101"],
+            "graph": ["graph", "--format", "mermaid", "c.yml"],
+            "parallelize": ["parallelize", "p.yml", "--max-parallel", "3", "--dry-run"]}[command]
+    assert vars(one.parse_args(argv)) == vars(full.parse_args(argv))

@@ -17,9 +17,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def add_parser(commands) -> None:
-    parser = commands.add_parser(
-        "parallelize", help="run sibling blocks and tasks side by side (async launches and waits)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="the playbook to rewrite")
     parser.add_argument("--tasks", nargs="+", metavar="NAME", default=[],
                         help="the consecutive sibling blocks or tasks to run side by side "
