@@ -175,22 +175,17 @@ def _own_fields(cls: type) -> dict[str, Field]:
 def _init_source(fields: dict[str, Field], frozen: bool, post_init: bool,
                  names: dict[str, Any]) -> str:
     params, body = ["self"], []
-    defaulted = False
     for name, item in fields.items():
         if item.init:
             if item.default_factory is not MISSING:
                 names[f"_factory_{name}"] = item.default_factory
                 params.append(f"{name}=_HAS_FACTORY")
                 value = f"_factory_{name}() if {name} is _HAS_FACTORY else {name}"
-                defaulted = True
             elif item.default is not MISSING:
                 names[f"_default_{name}"] = item.default
                 params.append(f"{name}=_default_{name}")
                 value = name
-                defaulted = True
             else:
-                if defaulted:
-                    raise TypeError(f"non-default argument {name!r} follows default argument")
                 params.append(name)
                 value = name
         elif item.default_factory is not MISSING:
@@ -205,6 +200,39 @@ def _init_source(fields: dict[str, Field], frozen: bool, post_init: bool,
     if post_init:
         body.append("  self.__post_init__()")
     return f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "  pass")
+
+
+def _compiled_init(cls: type, fields: dict[str, Field], frozen: bool) -> Any:
+    names: dict[str, Any] = {"_set": object.__setattr__, "_HAS_FACTORY": MISSING}
+    source = _init_source(fields, frozen, hasattr(cls, "__post_init__"), names)
+    exec(source, names)  # noqa: S102 - the source is built above from field names
+    init = names["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _first_init(cls: type, fields: dict[str, Field], frozen: bool) -> Any:
+    """An ``__init__`` that compiles the real one on the first instance, puts it on the class
+    and runs it: a run creates instances of only some of the classes it imports, and compiling
+    is most of what building a class costs. The order of the fields is checked now."""
+    defaulted = False
+    for name, item in fields.items():
+        if not item.init:
+            continue
+        if item.default is not MISSING or item.default_factory is not MISSING:
+            defaulted = True
+        elif defaulted:
+            raise TypeError(f"non-default argument {name!r} follows default argument")
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = cls.__dict__["__init__"]
+        if init is __init__:  # not compiled yet
+            init = _compiled_init(cls, fields, frozen)
+            type.__setattr__(cls, "__init__", init)
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 def _process(cls: type, frozen: bool, eq: bool, order: bool, slots: bool) -> type:
@@ -224,11 +252,7 @@ def _process(cls: type, frozen: bool, eq: bool, order: bool, slots: bool) -> typ
         cls = type(cls)(cls.__name__, cls.__bases__, namespace)
         cls.__qualname__ = qualname
 
-    names: dict[str, Any] = {"_set": object.__setattr__, "_HAS_FACTORY": MISSING}
-    source = _init_source(all_fields, frozen, hasattr(cls, "__post_init__"), names)
-    exec(source, names)  # noqa: S102 - the source is built above from field names
-    init = names["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init = _first_init(cls, all_fields, frozen)
 
     compared = tuple(name for name, item in all_fields.items() if item.compare)
     hashed = tuple(name for name, item in all_fields.items() if item.hash)

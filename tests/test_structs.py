@@ -185,3 +185,27 @@ def test_a_required_field_after_a_default_is_refused() -> None:
         class Wrong:
             a: int = 0
             b: int
+
+
+def test_init_is_compiled_on_the_first_instance() -> None:
+    @struct(frozen=True)
+    class Point:
+        x: int
+        y: int = 0
+
+    assert Point.__init__.__code__.co_varnames[:3] == ("self", "args", "kwargs")
+    assert Point(1) == Point(1, 0)
+    assert Point.__init__.__code__.co_varnames[:3] == ("self", "x", "y")
+
+    class Sub(Point):  # a plain subclass runs its base's first __init__
+        pass
+
+    @struct(frozen=True)
+    class Other:
+        a: int
+
+    class Child(Other):  # a subclass's instance first: the base gets the compiled one
+        pass
+
+    assert Sub(2, 3).y == 3 and Child(a=1).a == 1 and Other(2).a == 2
+    assert Other.__init__.__code__.co_varnames[:2] == ("self", "a")
