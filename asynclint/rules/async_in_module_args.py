@@ -81,15 +81,18 @@ def _argument_maps(task: Task) -> Iterator[YMap]:
 def check(ctx) -> Iterator[Problem]:
     for task in ctx.project.tasks():
         action = task.action
-        if action is None or include_kind(action):
+        if action is None:
+            continue
+        maps = [(args, keys) for args in _argument_maps(task) if (keys := async_keys(args))]
+        if not maps or include_kind(action):  # the usual task: no async key in its arguments
             continue
         if task.action_entry is not None and task.action_entry.name in ("action", "local_action"):
             continue
         if short_name(action) in VARIABLE_ARGUMENTS or not ctx.actions.is_ansible_core(action):
             continue
-        for args in _argument_maps(task):
-            own = OWN_OPTIONS.get(short_name(action), frozenset())
-            entries = [entry for entry in async_keys(args) if entry.name not in own]
+        own = OWN_OPTIONS.get(short_name(action), frozenset())
+        for args, keys in maps:
+            entries = [entry for entry in keys if entry.name not in own]
             if entries:
                 yield problem_at(
                     task, entries[0],
