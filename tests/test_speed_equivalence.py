@@ -105,6 +105,14 @@ CASES = {
     "word behind a YAML escape": {
         "t.yml": "- ansible.builtin.command: x\n  \"\\x61sync\": 10\n  poll: 0\n",
     },
+    # a fix's new name is fresh in every checked file, read or left unread by the prefilter
+    "fresh name": {
+        "play.yml": "- hosts: localhost\n  tasks:\n    - ansible.builtin.include_tasks: batch.yml\n"
+                    "      loop: [[1, 2], [3, 4]]\n",
+        "batch.yml": "- ansible.builtin.command: \"sleep {{ item }}\"\n  loop: \"{{ item }}\"\n",
+        "other.yml": "- hosts: localhost\n  tasks:\n    - ansible.builtin.debug:\n"
+                     "        msg: \"{{ inner_item }}\"\n",
+    },
     "until alone": {
         "tasks/t.yml": "- ansible.builtin.uri:\n    url: x\n  until: r is success\n  retries: 0\n",
     },

@@ -57,6 +57,17 @@ class Project:
     def ansible_documents(self) -> Iterator[Document]:
         return (doc for doc in self.documents if doc.kind != "other")
 
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """The path and text of every file read, then of every file the prefilter left unread
+        (read now): what a new name must be fresh against, the same with and without it."""
+        for document in self.documents:
+            yield document.path, document.source.text
+        for path in self.skipped:
+            try:
+                yield path, read_source(path, path).text
+            except ParseError:  # gone or changed since: nothing to collide with
+                continue
+
     def tasks(self) -> Iterator[Task]:
         """Every task of the project, in file order (listed once: most rules ask)."""
         found = self._tasks

@@ -150,8 +150,7 @@ def _renames(task: Task, old: str, new: str) -> list[Edit] | None:
 def _loop_var_fix(ctx, task: Task) -> Fix | None:
     """Give the task's loop its own `loop_var` and use it wherever the task reads its item."""
     source, old = task.source, task.loop_var
-    others = [document.source.text for document in ctx.project.documents
-              if document.path != source.path]
+    others = [text for path, text in ctx.project.texts() if path != source.path]
     texts = [source.text, *others]
     new = _fresh(texts, f"{task.register}_item" if task.register else f"inner_{old}")
     renames = _renames(task, old, new)
