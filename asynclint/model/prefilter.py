@@ -14,7 +14,8 @@ noted with the kind and name they were reached with. Then the project keeps
   one), the files whose includes lead nowhere known, and every file that includes a kept one,
   up to the playbook (a rule marked ``whole`` keeps the whole run instead);
 - for a *down* word (a looped include), the files below it holding a *below* word (a loop),
-  with every file that includes them;
+  with the files between them (not the files above the looped include: a loop collides only
+  with the looped includes that run it, and each of those holds the words itself);
 - every file holding a *local* word group (``until`` with a ``retries`` that may be 0);
 - every file beside an ``action_plugins/`` folder (a playbook there adds its plugins);
 - every file that may not compose (:func:`~asynclint.parsing.syntax.surely_composes`), so
@@ -272,15 +273,15 @@ class BytePrefilter:
         reached = [*documents, *unread]
         alone = {real for real in reached if self.kept_alone(real)}
         seeds = {real for real in reached if self.seeds_run(real)}
-        down = {real for real in _closure((real for real in reached if self.seeds_down(real)),
-                                          edges)
-                if self._holds(real, self.need.below)}
+        below = _closure((real for real in reached if self.seeds_down(real)), edges)
+        down = {real for real in below if self._holds(real, self.need.below)}
         runs = _closure(_closure(seeds, includers), edges)
         if self.need.whole:
             related = runs
         else:
             related = Related(runs, edges, documents, read, real_path).files(seeds)
-        return _closure(related | down, includers) | alone
+        # a looped include and the loops below it: the files between them, not those above
+        return _closure(related, includers) | (_closure(down, includers) & below) | alone
 
 
 class Related:
