@@ -367,6 +367,9 @@ SUBSET_TOKENS = [
     " 'text' ", ' "{{ y }}" ', " true ", " None ", "finished", " succeeded", "defined",
     "lookup('env', 'HOME')", " + ", ".0", " if ", " else ", "{{ ", " }}", "{% if x %}", "-",
     ",", "[", "]", "=", " ~ ", "*", ".get(", "1.5", "{", "}", ":", "'", "\\",
+    "{% for item in r %}", "{% for k, v in x if v %}", "{% endfor %}", "{% else %}",
+    "{% elif job %}", "{% endif %}", "{%- ", " -%}", "{{- ", " -}}", "loop.index", "{# c #}",
+    "'\\1'", "'\\x'", "'\\''", "{}", "{'k': item}", "d({})", "{% set a = 1 %}",
 ]
 subset_ish = st.lists(st.sampled_from(SUBSET_TOKENS), min_size=1, max_size=12).map("".join)
 _access = st.builds("".join, st.lists(
@@ -404,8 +407,33 @@ def _grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 subset_expressions = st.recursive(_atom, _grow, max_leaves=6)
 
 
+def _blocks(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Templates of text, `{{ }}`, comments and `if`/`for` blocks (binding `item`, `r`, `k`
+    and `loop` over expressions that read them), with or without whitespace control."""
+    body = st.lists(inner, max_size=3).map("".join)
+    dash = st.sampled_from(["", "-"])
+    if_block = st.tuples(dash, subset_expressions, body,
+                         st.lists(st.tuples(subset_expressions, body), max_size=2),
+                         st.none() | body, dash).map(
+        lambda p: f"{{%{p[0]} if {p[1]} %}}{p[2]}"
+                  + "".join(f"{{% elif {test} %}}{part}" for test, part in p[3])
+                  + ("" if p[4] is None else f"{{% else %}}{p[4]}") + f"{{% endif {p[5]}%}}")
+    for_block = st.tuples(st.sampled_from(["item", "r", "k, v", "job"]), subset_expressions,
+                          st.none() | subset_expressions, body, st.none() | body).map(
+        lambda p: f"{{% for {p[0]} in {p[1]}" + ("" if p[2] is None else f" if {p[2]}")
+                  + f" %}}{p[3]}" + ("" if p[4] is None else f"{{% else %}}{p[4]}")
+                  + "{% endfor %}")
+    return if_block | for_block
+
+
+_leaf = (st.sampled_from(["text ", "{# note #}", "{{ loop.index }}"])
+         | st.tuples(st.sampled_from(["{{ ", "{{- "]), subset_expressions,
+                     st.sampled_from([" }}", " -}}"])).map("".join))
+subset_templates = st.recursive(_leaf, _blocks, max_leaves=8).map(lambda t: "a " + t)
+
+
 @settings(deadline=None, max_examples=1000)
-@given(subset_ish | subset_expressions)
+@given(subset_ish | subset_expressions | subset_templates)
 def test_the_simple_reader_agrees_with_jinja2(text: str) -> None:
     """Where the reader without jinja2 answers, it answers what jinja2's tree says."""
     from asynclint.expressions import jinja_ast, simple
@@ -452,3 +480,21 @@ def test_long_runs_of_delimiters_are_read_in_one_pass() -> None:
     assert template_references("{{ " * 100_000) == ()
     assert simple.template_references("}} " * 100_000) is None
     assert simple.template_references("{{ x }} " * 20_000) == (R("x"),) * 20_000
+
+
+@pytest.mark.parametrize("text", [
+    "download_{% if download.container %}container{% else %}file{% endif %}.yml",
+    "[{% for node in groups['etcd'] %} '{{ certs }}/admin-{{ node }}.pem',{% endfor %}]",
+    "{% for host in groups['etcd'] -%}\n  {%- if hostvars[host]['in_cluster'].rc == 0 -%}\n"
+    "    {{ 'etcd' + loop.index | string }}=https://{{ host }}:2380,{%- endif -%}{%- endfor -%}",
+    "{{ node_labels | d({}) | dict2items }}",
+    "{{ item | regex_replace('^(.*):.*$', '\\1') }}",
+    "{% for k, v in x.items() if v is defined %}{{ k }}={{ v }}{% else %}{{ none_left }}"
+    "{% endfor %}{# done #}",
+])
+def test_statement_templates_are_read_without_jinja2(text: str) -> None:
+    """The `if`/`for` blocks, dict literals and escaped strings real roles write (kubespray's,
+    among others) are read without importing jinja2, with jinja2's answer."""
+    from asynclint.expressions import jinja_ast, simple
+
+    assert simple.template_references(text) == jinja_ast.template_references(text) != ()

@@ -3,12 +3,14 @@
 Most conditions and templates in playbooks are variables' attribute chains, tested, filtered,
 compared or passed to a function: ``job.finished``, ``result is not failed``,
 ``r.status == 200``, ``{{ item.ansible_job_id }}``, ``{{ out.stdout | default('') }}``.
-Reading them here spares a run the import of jinja2 (a good part of a small run). The grammar
-below is a subset of Jinja's; within it, the references are exactly those
-:mod:`asynclint.expressions.jinja_ast` finds in jinja2's parse tree
-(``tests/test_expressions.py`` compares the two on generated expressions). Anything outside it
-(dict literals, tuples, slices, floats, escapes, ``*args``, whitespace control, statements,
-strings that are templates themselves) gives ``None``: jinja2 reads it.
+Templates add ``{% if %}``/``{% elif %}``/``{% else %}`` and ``{% for x in y [if z] %}`` blocks
+(with ``{% else %}``), comments and ``-`` whitespace control: kubespray's templates are of
+that kind. Reading them here spares a run the import of jinja2 (more instructions than a bare
+parse of a thousand-task repository). The grammar below is a subset of Jinja's; within it,
+the references are exactly those :mod:`asynclint.expressions.jinja_ast` finds in jinja2's
+parse tree (``tests/test_expressions.py`` compares the two on generated expressions and
+templates). Anything outside it (tuples, slices, floats, ``*args``, ``+`` whitespace control,
+other statements, strings that are templates themselves) gives ``None``: jinja2 reads it.
 
 ::
 
@@ -19,6 +21,7 @@ strings that are templates themselves) gives ``None``: jinja2 reads it.
     unary      := ("-"|"+") unary-without-filters | primary postfix* suffix*
     suffix     := "|" NAME ("." NAME)* [arguments] | "is" ["not"] NAME ("." NAME)* [arguments]
     primary    := NAME | INTEGER | STRING | "(" expression ")" | "[" expression, ... "]"
+                | "{" expression ":" expression, ... "}"
     postfix    := "." NAME | "[" expression "]" | arguments
     arguments  := "(" [NAME "="] expression, ... ")"
 
@@ -39,8 +42,8 @@ _TOKEN = re.compile(r"""
     \s*(?:
       (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<integer>0(?![0-9A-Za-z_.])|[1-9][0-9]*(?![0-9A-Za-z_.]))
-    | (?P<string>'[^'\\\n]*'|"[^"\\\n]*")
-    | (?P<operator>\*\*|//|==|!=|<=|>=|[-+*/%~<>=|.,\[\]()])
+    | (?P<string>'(?:[^'\\\n]|\\[^\n])*'|"(?:[^"\\\n]|\\[^\n])*")
+    | (?P<operator>\*\*|//|==|!=|<=|>=|[-+*/%~<>=|.,\[\](){}:])
     )""", re.VERBOSE)
 _SPACE = re.compile(r"\s*\Z")
 # names Jinja reads as keywords or constants where a variable would stand
@@ -213,9 +216,22 @@ class _Parser:
         if kind == "integer":
             return ("const", int(token))
         if kind == "string":
-            if is_templated(token[1:-1]) or self.peek()[0] == "string":
+            value = _string_value(token)
+            if is_templated(value) or self.peek()[0] == "string":
                 raise _Outside  # Ansible renders it; adjacent strings join
-            return ("const", token[1:-1])
+            return ("const", value)
+        if (kind, token) == ("operator", "{"):  # a dict: its keys and values in order
+            parts: list[Node] = []
+            while self.peek() != ("operator", "}"):
+                if parts:
+                    self.take(",")
+                    if self.peek() == ("operator", "}"):
+                        break
+                parts.append(self.expression())
+                self.take(":")
+                parts.append(self.expression())
+            self.at += 1
+            return ("all", *parts)
         if (kind, token) == ("operator", "("):
             node = self.expression()
             self.take(")")
@@ -248,6 +264,18 @@ class _Parser:
                 node = ("call", node, *self.arguments())
             else:
                 return node
+
+
+def _string_value(token: str) -> str:
+    """A string literal's value, its escapes read as jinja2's lexer reads them; an escape it
+    rejects makes the template invalid."""
+    text = token[1:-1]
+    if "\\" not in text:
+        return text
+    try:
+        return text.encode("ascii", "backslashreplace").decode("unicode-escape")
+    except UnicodeDecodeError:
+        raise _Outside from None
 
 
 def _constant_key(node: Node) -> str | int | None:
@@ -321,26 +349,112 @@ def expression_references(text: str) -> tuple[Reference, ...] | None:
         return None
 
 
-def template_references(text: str) -> tuple[Reference, ...] | None:
-    """The references of a template whose only Jinja is ``{{ expression }}`` in the subset."""
-    if "{%" in text or "{#" in text or text.startswith("#jinja2:"):
-        return None
-    found: list[Reference] = []
+_DELIMITERS = re.compile(r"\{[{%#]")
+_ENDS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def _tags(text: str) -> Iterator[tuple[str, str]] | None:
+    """The tags of a template in order, as (start delimiter, what is inside without
+    whitespace control); ``None`` when it splits in a way jinja2 might not."""
+    tags: list[tuple[str, str]] = []
     position = 0
-    while (start := text.find("{{", position)) >= 0:
-        if "}}" in text[position:start]:
-            return None
-        end = text.find("}}", start + 2)
+    while (match := _DELIMITERS.search(text, position)) is not None:
+        start = match.start()
+        if any(end in text[position:start] for end in _ENDS.values()):
+            return None  # an end without its start: jinja2 may read it otherwise
+        kind = match.group()
+        end = text.find(_ENDS[kind], start + 2)
         if end < 0:
             return None
-        inner = text[start + 2:end]
-        if "{{" in inner or inner.startswith(("-", "+")) or inner.endswith(("-", "+")):
-            return None  # nested delimiters, whitespace control
-        references = expression_references(inner)
-        if references is None:
-            return None
-        found.extend(references)
+        inner = text[start + 2:end].removeprefix("-").removesuffix("-")
+        if any(mark in inner for mark in ("{{", "{%", "{#")) \
+                or inner.startswith(("-", "+")) or inner.endswith(("-", "+")):
+            return None  # nested delimiters, `+` whitespace control, a sign next to `-`
+        tags.append((kind, inner))
         position = end + 2
-    if "}}" in text[position:]:
+    if any(end in text[position:] for end in _ENDS.values()):
         return None
+    return iter(tags)
+
+
+def _bind(parser: _Parser) -> frozenset[str]:
+    """The names a ``for`` binds: ``x`` or ``k, v``."""
+    names = set()
+    while True:
+        name = parser.take(kind="name")
+        if name in _KEYWORDS or name in _CONSTANTS:
+            raise _Outside  # jinja2 cannot assign to it
+        names.add(name)
+        if parser.peek() != ("operator", ","):
+            return frozenset(names)
+        parser.at += 1
+
+
+def _free(node: Node, bound: frozenset[str]) -> Iterator[Reference]:
+    return (reference for reference in _references(node) if reference.name not in bound)
+
+
+def _statement(inner: str, stack: list[tuple[str, frozenset[str]]],
+               bound: frozenset[str]) -> tuple[list[Reference], frozenset[str]]:
+    """Read one ``{% %}`` tag: its references, and the names bound after it. ``stack`` holds
+    the open blocks, each with the names bound outside it."""
+    parser = _Parser(inner)
+    keyword = parser.take(kind="name")
+    found: list[Reference] = []
+    if keyword in ("if", "elif"):
+        if keyword == "elif" and (not stack or stack[-1][0] != "if"):
+            raise _Outside
+        found.extend(_free(parser.disjunction(), bound))  # no `x if y else z` here
+        if keyword == "if":
+            stack.append(("if", bound))
+    elif keyword == "for":
+        targets = _bind(parser)
+        parser.take("in", kind="name")
+        found.extend(_free(parser.disjunction(), bound))
+        inner_bound = bound | targets | {"loop"}
+        if parser.word("if"):
+            parser.at += 1
+            found.extend(_free(parser.expression(), inner_bound))
+        stack.append(("for", bound))
+        bound = inner_bound
+    elif keyword == "else":
+        if not stack or stack[-1][0] not in ("if", "for"):
+            raise _Outside
+        block, outside = stack.pop()
+        stack.append((block + " else", outside))  # nothing but its end may follow
+        bound = outside
+    elif keyword in ("endif", "endfor"):
+        if not stack or stack[-1][0].split()[0] != keyword[3:]:
+            raise _Outside
+        bound = stack.pop()[1]
+    else:
+        raise _Outside  # set, macro, raw, include...: jinja2 reads them
+    if parser.peek()[0] != "end":
+        raise _Outside
+    return found, bound
+
+
+def template_references(text: str) -> tuple[Reference, ...] | None:
+    """The references of a template whose Jinja is ``{{ expression }}``, comments and
+    ``{% if %}``/``{% for %}`` blocks in the subset: names a ``for`` binds (and ``loop``) are
+    not references inside it."""
+    if text.startswith("#jinja2:"):
+        return None
+    tags = _tags(text)
+    if tags is None:
+        return None
+    found: list[Reference] = []
+    stack: list[tuple[str, frozenset[str]]] = []
+    bound: frozenset[str] = frozenset()
+    try:
+        for kind, inner in tags:
+            if kind == "{{":
+                found.extend(_free(_Parser(inner).whole(), bound))
+            elif kind == "{%":
+                references, bound = _statement(inner, stack, bound)
+                found.extend(references)
+    except (_Outside, RecursionError):
+        return None
+    if stack:
+        return None  # a block left open: not valid Jinja
     return tuple(found)
