@@ -107,7 +107,8 @@ def check(
     if cache is None:
         watched = None
     listed: list[str] | None = None if watched is None else []
-    files = [str(path) for path in target_files(paths, exclude, listed)]
+    discovered: dict[str, list[str]] = {}
+    files = [str(path) for path in target_files(paths, exclude, listed, discovered)]
     if watched is not None and listed is not None:
         watched += paths
         watched += listed
@@ -135,7 +136,8 @@ def check(
         prefilter = BytePrefilter(need, {real(file): scan for file, scan in zip(files, scans)},
                                   real)
     project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
-                           exclude=exclude, prefilter=prefilter, real_paths=real)
+                           exclude=exclude, prefilter=prefilter, real_paths=real,
+                           discovered=discovered)
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {real(file) for file in files}

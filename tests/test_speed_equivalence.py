@@ -324,3 +324,26 @@ def test_a_name_is_found_as_one_pattern_of_every_name_finds_it(names: set[str],
     mention = _Mention(names)
     assert bool(mention) and mention.found(data, frozenset(_WORD.findall(data))) == expected \
         or not mention and not expected
+
+
+def test_the_loader_takes_the_files_discovery_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given what discovery found below a folder, the loader reads the same project without
+    walking the folder again."""
+    from asynclint.model import project as project_module
+    from asynclint.model.prefilter import target_files
+
+    monkeypatch.chdir(REPO)
+    discovered: dict[str, list[str]] = {}
+    files = list(target_files(["examples", "fixtures/rules"], discovered=discovered))
+    assert sorted(discovered) == ["examples", "fixtures/rules"] and len(files) > 100
+    expected = project_module.load_project(["examples", "fixtures/rules"])
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("walked again")
+
+    monkeypatch.setattr(project_module, "discover_paths", no_walk)
+    found = project_module.load_project(["examples", "fixtures/rules"], discovered=discovered)
+    assert [d.path for d in found.documents] == [d.path for d in expected.documents]
+    assert found.targets == expected.targets
+    assert [(e.path, str(e.error)) for e in found.errors] \
+        == [(e.path, str(e.error)) for e in expected.errors]

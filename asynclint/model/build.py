@@ -37,6 +37,9 @@ class FileContext:
     # receives every candidate path an include or a role was looked for at and not found:
     # a file created there later changes where it resolves
     missed: list[str] | None = field(default=None, compare=False, repr=False)
+    # whether each candidate path is a file, shared by the files of one load: playbooks and
+    # roles look for the same roles again and again
+    known: dict[str, bool] | None = field(default=None, compare=False, repr=False)
 
     @property
     def role(self) -> str | None:
@@ -103,9 +106,13 @@ class Builder:
     # -- resolution -----------------------------------------------------------------------
     def _first_file(self, candidates: Iterable[str]) -> str | None:
         """The first candidate that is a file; the others tried are noted as missed."""
-        missed = self.context.missed
+        missed, known = self.context.missed, self.context.known
         for candidate in candidates:
-            if os.path.isfile(candidate):
+            if known is None:
+                found = os.path.isfile(candidate)
+            elif (found := known.get(candidate)) is None:
+                found = known[candidate] = os.path.isfile(candidate)
+            if found:
                 return candidate
             if missed is not None:
                 missed.append(candidate)

@@ -177,15 +177,22 @@ def _holds(words: frozenset[bytes], groups: Words) -> bool:
 
 
 def target_files(paths: Iterable[str], exclude: Callable[[Path], bool] | None = None,
-                 listed: list[str] | None = None) -> Iterator[str]:
+                 listed: list[str] | None = None,
+                 discovered: dict[str, list[str]] | None = None) -> Iterator[str]:
     """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order
-    (as it names them); ``listed`` receives the folders read to find them."""
+    (as it names them); ``listed`` receives the folders read to find them, ``discovered``
+    the files found below each folder asked for (the loader then does not walk it again)."""
     for raw in paths:
         if raw == STDIN:
             continue
         root = Path(raw)
-        yield from (discover_paths(str(root), exclude, listed) if root.is_dir()
-                    else (str(root),))
+        if not root.is_dir():
+            yield str(root)
+            continue
+        found = list(discover_paths(str(root), exclude, listed))
+        if discovered is not None:
+            discovered[raw] = found
+        yield from found
 
 
 def run_edges(document: Document) -> Iterator[str]:

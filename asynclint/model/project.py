@@ -177,6 +177,7 @@ class _Loader:
         self.errors: list[FileError] = []
         self.order: list[str] = []
         self.missed: list[str] = []  # where includes and roles were looked for in vain
+        self.known: dict[str, bool] = {}  # whether a path looked at is a file
 
     def load(self, path: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
@@ -200,7 +201,7 @@ class _Loader:
             self.documents[real] = None  # type: ignore[assignment]
             return None
         context_path = real if data is None else str(Path(display).resolve())
-        context = FileContext(context_path, role_dir_of(context_path), self.missed)
+        context = FileContext(context_path, role_dir_of(context_path), self.missed, self.known)
         document = build_document(source, composed, context, forced_kind)
         self.documents[real] = document
         self.order.append(real)
@@ -241,9 +242,11 @@ def load_project(
     exclude: Callable[[Path], bool] | None = None,
     prefilter: Prefilter | None = None,
     real_paths: RealPaths | None = None,
+    discovered: Mapping[str, list[str]] | None = None,
 ) -> Project:
     """Read ``paths`` (files, folders, or ``-`` for standard input) into a project;
-    ``real_paths`` may bring the real paths the caller already knows."""
+    ``real_paths`` may bring the real paths the caller already knows, ``discovered`` the files
+    :func:`discover_paths` found below folders of ``paths`` (by the path as given)."""
     loader = _Loader(use_c, prefilter, real_paths)
     targets: list[str] = []
     for raw in paths:
@@ -254,7 +257,10 @@ def load_project(
                 loader.follow(document)
             continue
         root = str(Path(raw))
-        files = list(discover_paths(root, exclude)) if os.path.isdir(root) else [root]
+        if discovered is not None and raw in discovered:
+            files = discovered[raw]
+        else:
+            files = list(discover_paths(root, exclude)) if os.path.isdir(root) else [root]
         for file in files:
             display = display_path(file)
             targets.append(display)
