@@ -313,7 +313,8 @@ class Related:
         self.documents = documents
         self.read = read
         self.data: dict[str, bytes | None] = {}
-        self.words: dict[str, frozenset[bytes] | None] = {}  # None: may spell any word
+        # the words of a file, once a name was found in it; None: it may spell any word
+        self.words: dict[str, frozenset[bytes] | None] = {}
 
     def files(self, seeds: set[str]) -> set[str]:
         if not self.runs:  # no job to follow: the graph's readers are not even imported
@@ -351,12 +352,19 @@ class Related:
         if not mention:
             return False
         if real not in self.data:
-            data = read_bytes(real)
-            self.data[real] = data
-            self.words[real] = (None if data is None or _ESCAPE.search(data) is not None
-                                else frozenset(_WORD.findall(data)))
-        words = self.words[real]
-        return words is None or mention.found(self.data[real] or b"", words)
+            data = self.data[real] = read_bytes(real)
+            if data is None or _ESCAPE.search(data) is not None:
+                self.words[real] = None  # may spell any word
+        data = self.data[real] or b""
+        if real in self.words:
+            words = self.words[real]
+            if words is None:
+                return True
+        elif not mention.maybe_in(data):
+            return False  # no name, not even inside a longer word: its words are not needed
+        else:
+            words = self.words[real] = frozenset(_WORD.findall(data))
+        return mention.found(data, words)
 
 
 _WORD = re.compile(rb"\w+")
@@ -380,6 +388,10 @@ class _Mention:
 
     def __bool__(self) -> bool:
         return bool(self.plain) or self.pattern is not None
+
+    def maybe_in(self, data: bytes) -> bool:
+        """False when no name can be in ``data``: none is even a part of it."""
+        return self.pattern is not None or any(word in data for word in self.plain)
 
     def found(self, data: bytes, words: frozenset[bytes]) -> bool:
         """Whether a file with these ``data`` and words mentions a name."""
