@@ -2,8 +2,9 @@
 
 The C composer (``_ruamel_yaml_clibz``) builds each node by calling the node classes it finds
 in its module, and asks its parser object to ``resolve`` a tag and to ``descend_resolver`` and
-``ascend_resolver`` around every node: six calls into Python per node, plus the conversion of
-ruamel's nodes into ours (:class:`~asynclint.parsing.compose._Converter`). For the length of
+``ascend_resolver`` around every node: five calls into Python per node (two for ruamel's node
+class, three for the resolver), then the conversion of ruamel's nodes into ours
+(:class:`~asynclint.parsing.compose._Converter`). For the length of
 one :func:`compose_direct` call, this module puts its own node builders in the composer's
 module and answers the three parser calls with built-in functions that run no Python code
 (the composer ignores what they return, except the tag, which only our builders read).
@@ -11,7 +12,8 @@ A scalar becomes a :class:`YScalar` as it is composed; a sequence or mapping bec
 frozen node when the composer sets its end mark, its children being done by then.
 
 The result is the nodes :class:`~asynclint.parsing.compose._Converter` gives, for the files
-it is used on (``tests/test_parsing.py`` compares both on every YAML file of the tests):
+it is used on (``tests/test_parsing_direct.py`` compares both on every YAML file of the
+fixtures and examples, and on generated YAML):
 
 - files that may hold an alias go the other way: an alias makes the composer hand out a node
   it already built, which the converter copies for scalars and which a half-built collection
@@ -27,6 +29,7 @@ it is used on (``tests/test_parsing.py`` compares both on every YAML file of the
 from __future__ import annotations
 
 import _thread
+import sys
 from functools import cache
 from typing import Any
 
@@ -53,6 +56,12 @@ def _explicit_tag(tag: str) -> str | None:
     if decoded.startswith(_STANDARD_TAG) or decoded in ("!", "?"):
         return None
     return decoded
+
+
+def _local_tag(tag: Any) -> str | None:
+    """A node's local tag: ``None`` when the resolver gave it (a ``slice``, see
+    :func:`_setup`) or when it is a standard one."""
+    return None if type(tag) is slice else _explicit_tag(tag)
 
 
 def _builders(shift: int) -> dict[str, Any]:
@@ -86,8 +95,7 @@ def _builders(shift: int) -> dict[str, Any]:
         def _end(self, mark: Any) -> None:
             self.final = new_seq(
                 tuple([item if type(item) is YScalar else item.final for item in self.value]),
-                self.start, mark.index + shift, self.flow,
-                None if type(self.tag) is slice else _explicit_tag(self.tag))
+                self.start, mark.index + shift, self.flow, _local_tag(self.tag))
 
         end_mark = property(None, _end)
 
@@ -99,8 +107,7 @@ def _builders(shift: int) -> dict[str, Any]:
                 tuple([new_entry(key if type(key) is YScalar else key.final,
                                  value if type(value) is YScalar else value.final)
                        for key, value in self.value]),
-                self.start, mark.index + shift, self.flow,
-                None if type(self.tag) is slice else _explicit_tag(self.tag))
+                self.start, mark.index + shift, self.flow, _local_tag(self.tag))
 
         end_mark = property(None, _end)
 
@@ -116,8 +123,6 @@ def _setup() -> tuple[Any, Any, tuple[dict[str, Any], dict[str, Any]]] | None:
         from ruamel.yaml.cyaml import CParser
     except ImportError:  # pragma: no cover - depends on the platform
         return None
-    import sys
-
     module = sys.modules.get(CParser.__module__)
     if module is None or any(getattr(module, name, None) is not getattr(nodes, name)
                              for name in _NAMES):
