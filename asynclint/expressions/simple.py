@@ -221,32 +221,32 @@ class _Parser:
                 raise _Outside  # Ansible renders it; adjacent strings join
             return ("const", value)
         if (kind, token) == ("operator", "{"):  # a dict: its keys and values in order
-            parts: list[Node] = []
-            while self.peek() != ("operator", "}"):
-                if parts:
-                    self.take(",")
-                    if self.peek() == ("operator", "}"):
-                        break
-                parts.append(self.expression())
-                self.take(":")
-                parts.append(self.expression())
-            self.at += 1
-            return ("all", *parts)
+            return ("all", *(part for pair in self.separated("}", self.pair) for part in pair))
         if (kind, token) == ("operator", "("):
             node = self.expression()
             self.take(")")
             return node
         if (kind, token) == ("operator", "["):
-            items: list[Node] = []
-            while self.peek() != ("operator", "]"):
-                if items:
-                    self.take(",")
-                    if self.peek() == ("operator", "]"):
-                        break
-                items.append(self.expression())
-            self.at += 1
-            return ("all", *items)
+            return ("all", *self.separated("]", self.expression))
         raise _Outside
+
+    def separated(self, close: str, item: Callable[[], Any]) -> list[Any]:
+        """Items separated by commas up to ``close`` (a trailing comma allowed), which is
+        taken too."""
+        items: list[Any] = []
+        while self.peek() != ("operator", close):
+            if items:
+                self.take(",")
+                if self.peek() == ("operator", close):
+                    break
+            items.append(item())
+        self.at += 1
+        return items
+
+    def pair(self) -> tuple[Node, Node]:
+        key = self.expression()
+        self.take(":")
+        return key, self.expression()
 
     def postfix(self, node: Node) -> Node:
         while True:
