@@ -13,8 +13,8 @@ from typing import Any, Callable, Sequence
 from asynclint.linter import LintResult, Selection, lint, playbook_action_places
 from asynclint.model import Project, load_project
 from asynclint.model.paths import RealPaths
-from asynclint.model.prefilter import BytePrefilter, need_of, target_files
-from asynclint.parallel import default_jobs, scan_files
+from asynclint.model.prefilter import BytePrefilter, FileScan, need_of, target_files
+from asynclint.parallel import Scans, default_jobs
 from asynclint.rules.catalog import CATALOG
 from asynclint.structs import struct
 
@@ -130,14 +130,23 @@ def check(
                 watched += (path for path, _ in cached.dependencies)
             return cached.result
     prefilter = None
+    scans = None
     real = RealPaths()  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
-        scans = scan_files(files, speed.jobs)
-        prefilter = BytePrefilter(need, {real(file): scan for file, scan in zip(files, scans)},
-                                  real)
-    project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
-                           exclude=exclude, prefilter=prefilter, real_paths=real,
-                           discovered=discovered)
+        scans = Scans(files, speed.jobs)
+
+        def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
+            return {real(file): scan for file, scan in zip(files, scans.results())}
+
+        prefilter = (BytePrefilter(need, real=real, later=by_real) if scans.pending
+                     else BytePrefilter(need, by_real(), real))
+    try:
+        project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
+                               exclude=exclude, prefilter=prefilter, real_paths=real,
+                               discovered=discovered)
+    finally:
+        if scans is not None:
+            scans.close()
     result = lint(project, selection, options, project_root)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {real(file) for file in files}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -53,9 +54,21 @@ def _assert_same(paths: list[str], selection: Selection, cache_dir: Path) -> int
 
 
 @pytest.fixture
-def workers_always(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Send every scan to the worker processes, however small the input."""
+def workers_always(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Send every scan to forked children, however small the input, beside pytest-xdist's
+    own thread (which never touches what a child does). Gives, for each run, whether its
+    scans were left to children."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
+    monkeypatch.setattr(parallel, "other_threads", lambda: 0)
+    forked: list[bool] = []
+    start = parallel.Scans.__init__
+
+    def init(self: parallel.Scans, paths: list[str], jobs: int) -> None:
+        start(self, paths, jobs)
+        forked.append(self.pending)
+
+    monkeypatch.setattr(parallel.Scans, "__init__", init)
+    return forked
 
 
 def test_every_rule_says_what_it_needs() -> None:
@@ -68,19 +81,21 @@ def test_a_rule_without_needs_turns_the_prefilter_off() -> None:
 
 
 @pytest.mark.parametrize("selection", sorted(SELECTIONS))
-def test_fixtures_and_examples(selection: str, tmp_path: Path, workers_always: None,
+def test_fixtures_and_examples(selection: str, tmp_path: Path, workers_always: list[bool],
                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     assert _assert_same(["fixtures", "examples"], SELECTIONS[selection], tmp_path / "cache") > 100
+    assert True in workers_always
 
 
 @pytest.mark.parametrize("selection", sorted(SELECTIONS))
-def test_generated_corpus(selection: str, tmp_path: Path, workers_always: None,
+def test_generated_corpus(selection: str, tmp_path: Path, workers_always: list[bool],
                           monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus"
     _load_generator().generate(corpus, 3000, seed=7)
     monkeypatch.chdir(corpus)
     assert _assert_same(["."], SELECTIONS[selection], tmp_path / "cache") > 0
+    assert True in workers_always
 
 
 CASES = {
@@ -101,6 +116,11 @@ CASES = {
         "broken.yml": "- a: [b\n",
         "alias.yml": "- a: *nowhere\n",
         "binary.yml": "\x00\x01",
+    },
+    # an include spelled with an escape: the file is parsed and followed as it reaches b.yml
+    "link word behind a YAML escape": {
+        "a.yml": "- \"ansible.builtin.\\x69nclude_tasks\": b.yml\n  loop: [1, 2]\n",
+        "b.yml": "---\nkey: value\n---\n- ansible.builtin.debug:\n    msg: x\n  loop: [3]\n",
     },
     "word behind a YAML escape": {
         "t.yml": "- ansible.builtin.command: x\n  \"\\x61sync\": 10\n  poll: 0\n",
@@ -141,7 +161,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_cases(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cases(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+               workers_always: list[bool]) -> None:
     for name, text in CASES[case].items():
         path = tmp_path / "project" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -269,7 +290,8 @@ RELATED = {
 
 
 @pytest.mark.parametrize("case", sorted(RELATED))
-def test_related_files_are_kept(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_related_files_are_kept(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                workers_always: list[bool]) -> None:
     files, codes = RELATED[case]
     for name, text in files.items():
         path = tmp_path / "project" / name
@@ -299,6 +321,37 @@ def test_the_prefilter_leaves_unrelated_roles_unread(tmp_path: Path,
     project = load_project(["."], prefilter=BytePrefilter(need))
     assert "roles/unrelated/tasks/main.yml" in project.skipped
     assert "roles/reader/tasks/main.yml" not in project.skipped
+
+
+def test_scans_made_later_leave_the_same_files_unread(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """While children scan, the loader reads each file it reaches only to tell whether it may
+    link; the files left unread are the same as with the scans made first, a file an include
+    reaches beyond the checked folder (no child scans it) too."""
+    files = {
+        "project/play.yml": "- hosts: localhost\n  tasks:\n"
+                            "    - ansible.builtin.include_tasks: ../shared/steps.yml\n"
+                            "    - ansible.builtin.command: /bin/true\n"
+                            "      async: 10\n      poll: 0\n",
+        "project/other.yml": "- ansible.builtin.debug:\n    msg: other\n",
+        "shared/steps.yml": "- ansible.builtin.debug:\n    msg: step\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.chdir(tmp_path / "project")
+    from asynclint.model import load_project
+    from asynclint.model.prefilter import BytePrefilter, scan_file, target_files
+
+    need = need_of(rule.code for rule in RULES if Selection().enabled(rule))
+    assert need is not None
+    scans = {os.path.realpath(path): scan_file(path) for path in target_files(["."])}
+    first = load_project(["."], prefilter=BytePrefilter(need, scans))
+    later = load_project(["."], prefilter=BytePrefilter(need, later=lambda: scans))
+    assert [os.path.basename(path) for path in first.skipped] == ["steps.yml", "other.yml"]
+    assert later.skipped == first.skipped
+    assert [doc.path for doc in later.documents] == [doc.path for doc in first.documents]
 
 
 _NAME = st.text(alphabet="ab_1-.é", max_size=3)

@@ -142,8 +142,19 @@ def _maybe_no_retries(data: bytes) -> bool:
     return len(_RETRIES.findall(data)) > len(_SOME_RETRIES.findall(data))
 
 
+def _spells_any(data: bytes) -> bool:
+    """A YAML escape in ``data`` may spell any word."""
+    return b"\\" in data and _ESCAPE.search(data) is not None
+
+
+def may_link(data: bytes) -> bool:
+    """The scan of ``data`` holds a link word (:data:`LINK_WORDS`): the file may include,
+    import or list a role."""
+    return _spells_any(data) or any(word in data for word in LINK_WORDS)
+
+
 def scan_bytes(data: bytes) -> FileScan:
-    if b"\\" in data and _ESCAPE.search(data):
+    if _spells_any(data):
         words = WORDS
     else:
         words = frozenset(w for w in WORDS if w in data)
@@ -221,15 +232,21 @@ def _closure(start: Iterable[str], links: Mapping[str, set[str]]) -> set[str]:
 class BytePrefilter:
     """The :class:`~asynclint.model.project.Prefilter` for rules needing ``need``.
 
-    ``scans`` (by real path) may come from worker processes; missing files are scanned here.
+    ``scans`` are by real path; missing files are scanned here. ``later`` gives the scans
+    still being made elsewhere (:class:`asynclint.parallel.Scans`), called once, when
+    :meth:`keep` needs them: until then a file is only read to tell whether it may link.
     Files that include, import or list nothing are left unparsed until :meth:`keep`.
     """
 
     def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None,
-                 real: RealPaths | None = None):
+                 real: RealPaths | None = None,
+                 later: Callable[[], Mapping[str, FileScan | None]] | None = None):
         self.need = need
         self.real = real or RealPaths()
         self.scans: dict[str, FileScan | None] = dict(scans or {})
+        self.later = later
+        self.read_early: set[str] = set()  # told apart by their bytes before the scans came
+        self.data: dict[str, bytes] = {}  # the bytes of those that may link, for the loader
         self.action_dirs: dict[str, bool] = {}
 
     def scan(self, real: str) -> FileScan | None:
@@ -238,8 +255,32 @@ class BytePrefilter:
         return self.scans[real]
 
     def unparsed(self, real_path: str) -> bool:
+        if self.later is not None and real_path not in self.scans:
+            data = read_bytes(real_path)
+            self.read_early.add(real_path)
+            if data is None or may_link(data):  # parsed (or its error reported) now
+                if data is not None:
+                    self.data[real_path] = data
+                return False
+            return True
         scan = self.scan(real_path)
         return scan is not None and not scan.words & LINK_WORDS
+
+    def take(self, real_path: str) -> bytes | None:
+        """The bytes :meth:`unparsed` read of a file it sends to the loader, handed over once."""
+        return self.data.pop(real_path, None)
+
+    def _settle(self) -> None:
+        """Every scan, the later ones too (a file reached beyond them is scanned here)."""
+        if self.later is None:
+            return
+        later, self.later = self.later, None
+        for real, scan in later().items():
+            self.scans.setdefault(real, scan)
+        for real in self.read_early:
+            self.scan(real)
+        self.read_early.clear()
+        self.data.clear()
 
     def beside_actions(self, real: str) -> bool:
         folder = os.path.dirname(real)
@@ -270,6 +311,7 @@ class BytePrefilter:
 
     def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
              read: Callable[[str], Document | None]) -> set[str]:
+        self._settle()
         real_path = self.real
         edges = {real: {real_path(target) for target in run_edges(document)}
                  for real, document in documents.items() if document is not None}

@@ -158,6 +158,10 @@ class Prefilter(Protocol):
         """True for a file that reaches no other file: it is parsed only if :meth:`keep`
         asks for it, with the kind and name it was first reached with."""
 
+    def take(self, real_path: str) -> bytes | None:
+        """The bytes of a file read to answer :meth:`unparsed`, handed over once: the loader
+        decodes them instead of reading the file again. ``None``: read it."""
+
     def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
              read: Callable[[str], Document | None]) -> set[str]:
         """The real paths of the files the project keeps, once every file was reached.
@@ -194,7 +198,11 @@ class _Loader:
     def read(self, path: str, real: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
         try:
-            source = read_source(path, display) if data is None else decode(display, data)
+            if data is not None:
+                source = decode(display, data)
+            else:
+                taken = self.prefilter.take(real) if self.prefilter is not None else None
+                source = read_source(path, display) if taken is None else decode(display, taken)
             composed = compose_documents(source, use_c=self.use_c)
         except ParseError as error:
             self.errors.append(FileError(display, error))

@@ -1,0 +1,143 @@
+"""Scans made by forked children: the same answers as scans made here, whatever a child does."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asynclint import parallel
+from asynclint.model.prefilter import MAYBE_NO_RETRIES, WORDS, FileScan, scan_file
+from asynclint.parallel import Scans, decode, encode
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork for any number of files. pytest-xdist runs a thread of its own in each worker;
+    it never touches what a child does (read and scan files, write to a pipe)."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
+    monkeypatch.setattr(parallel, "other_threads", lambda: 0)
+
+
+def _files(tmp_path: Path) -> list[str]:
+    """Fixture files, plus paths a scan answers ``None`` for and a word behind an escape."""
+    found = sorted(str(path) for path in (REPO / "fixtures").rglob("*.yml"))
+    (tmp_path / "escaped.yml").write_text('- command: x\n  "\\x61sync": 10\n')
+    (tmp_path / "binary.yml").write_bytes(b"\x00\xff")
+    return found + [str(tmp_path / "escaped.yml"), str(tmp_path / "binary.yml"),
+                    str(tmp_path / "missing.yml"), str(tmp_path)]
+
+
+@given(st.sets(st.sampled_from(sorted(WORDS | {MAYBE_NO_RETRIES}))), st.booleans())
+def test_a_scan_crosses_as_one_number(words: set[bytes], composes: bool) -> None:
+    scan = FileScan(frozenset(words), composes)
+    assert decode(encode(scan)) == scan
+    assert decode(encode(None)) is None
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 7])
+def test_children_answer_as_this_process_does(jobs: int, tmp_path: Path, forking: None) -> None:
+    files = _files(tmp_path)
+    scans = Scans(files, jobs)
+    assert scans.pending
+    assert scans.results() == [scan_file(path) for path in files]
+    assert not scans.pending
+    assert any(scan is None for scan in scans.results())
+    assert any(scan is not None and scan.words == WORDS for scan in scans.results())
+
+
+def test_one_job_scans_here(tmp_path: Path, forking: None) -> None:
+    files = _files(tmp_path)
+    scans = Scans(files, 1)
+    assert not scans.pending
+    assert scans.results() == [scan_file(path) for path in files]
+
+
+def test_a_failing_child_costs_only_time(tmp_path: Path, forking: None,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    here = os.getpid()
+
+    def scan_here_only(path: str) -> FileScan | None:
+        if os.getpid() != here:
+            raise RuntimeError("a child fails")
+        return scan_file(path)
+
+    monkeypatch.setattr(parallel, "scan_file", scan_here_only)
+    files = _files(tmp_path)
+    scans = Scans(files, 2)
+    assert scans.pending
+    assert scans.results() == [scan_file(path) for path in files]
+
+
+def _answer(data: bytes, status: int, count: int) -> list[int] | None:
+    """What :func:`parallel._receive` makes of a child writing ``data`` and exiting with
+    ``status``."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write_end, data)
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return parallel._receive(pid, read_end, count)
+
+
+def test_only_a_whole_answer_of_a_child_that_succeeded_counts() -> None:
+    assert _answer(b"6,-1,0", 0, 3) == [6, -1, 0]
+    assert _answer(b"", 0, 0) == []
+    assert _answer(b"6,-1", 0, 3) is None  # short
+    assert _answer(b"6,-1,0", 1, 3) is None  # failed after writing
+    assert _answer(b"6,x,0", 0, 3) is None  # garbled
+
+
+def test_close_ends_a_child_still_scanning(tmp_path: Path, forking: None,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    here = os.getpid()
+
+    def slow(path: str) -> FileScan | None:
+        if os.getpid() != here:
+            time.sleep(60)
+        return scan_file(path)
+
+    monkeypatch.setattr(parallel, "scan_file", slow)
+    scans = Scans(_files(tmp_path), 2)
+    (pid, _, _), = scans._children
+    started = time.monotonic()
+    scans.close()
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(pid, 0)
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not parallel.can_fork()
+        scans = Scans(_files(tmp_path), 2)
+        assert not scans.pending
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_few_files_are_scanned_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "other_threads", lambda: 0)
+    files = _files(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", len(files) + 1)
+    assert not Scans(files, 2).pending
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", len(files))
+    scans = Scans(files, 2)
+    assert scans.pending
+    scans.close()
