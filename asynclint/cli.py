@@ -156,6 +156,30 @@ SUBCOMMANDS = {
 }
 
 
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the width it would ask ``shutil`` for: argparse makes
+    one for every argument it adds, and ``shutil`` imports ``bz2`` and ``lzma``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position,
+                         _columns() - 2 if width is None else width)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line. Given the ``command`` a run asks for, only that command gets its
     arguments: the others are listed by name (all ``asynclint --help`` shows of them), and
@@ -164,11 +188,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asynclint",
         description="Lint and fix Ansible's async, poll and async_status patterns.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"asynclint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, add_arguments) in SUBCOMMANDS.items():
-        subparser = commands.add_parser(name, help=summary)
+        subparser = commands.add_parser(name, help=summary, formatter_class=_Formatter)
         if command is None or command == name:
             add_arguments(subparser)
     return parser
