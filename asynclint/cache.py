@@ -20,13 +20,17 @@ scope looked at.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
+
+try:  # hashlib would load OpenSSL first (milliseconds) to hand out this same function
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b
 
 from asynclint import __version__
 from asynclint.linter import LintResult
@@ -45,7 +49,7 @@ def default_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def digest_file(path: str) -> str | None:
@@ -134,7 +138,7 @@ def run_key(*, paths: Sequence[str], rules: Sequence[tuple[str, str]],
         "plugins": plugin_files(project_root, walks, watched),
     }
     text = json.dumps(material, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return blake2b(text.encode("utf-8"), digest_size=32).hexdigest()
 
 
 @struct(frozen=True)
@@ -161,15 +165,13 @@ KEPT_FILES = 128
 def _store(path: Path, value: object) -> None:
     """Pickle ``value`` to ``path`` atomically, then drop the folder's oldest files beyond
     :data:`KEPT_FILES`; a cache that cannot be written only costs the next run its time."""
-    import tempfile  # only a run that writes needs it
-
     from asynclint.replay import make_folder, prune
 
+    temporary = f"{path}.{os.getpid()}.tmp"  # a run writes each file once
     try:
         make_folder(str(path.parent))
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
-            with os.fdopen(handle, "wb") as stream:
+            with open(temporary, "wb") as stream:
                 pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
         except BaseException:
@@ -257,6 +259,7 @@ class Walks:
     def __init__(self, path: Path):
         self.path = path
         self.folders: list[str] = []  # those the last call of named_dirs depends on
+        self.found: dict[str, list[Path]] | None = None  # what it answered
         self.saved: dict[str, tuple[int, list[tuple[str, tuple[int, int, int] | None]],
                                     dict[str, list[Path]]]] = {}
         try:
@@ -276,11 +279,13 @@ class Walks:
             if all(stat is not None and stat == _folder_stat(folder)
                    and stat[0] < written - RACY_NS for folder, stat in folders):
                 self.folders = [folder for folder, _ in folders]
+                self.found = found
                 return found
         walked: list[str] = []
         started = time.time_ns()
         found = named_dirs(root, walked)
         self.folders = walked
+        self.found = found
         self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)
         _store(self.path, self.saved)
         return found
@@ -290,7 +295,7 @@ class Walks:
 def run_scope(paths: Sequence[str]) -> str:
     """What a run checks (its working folder and paths): runs of one scope share indexes."""
     material = json.dumps([os.getcwd(), [os.path.abspath(path) for path in paths]])
-    return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
+    return blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def run_slot(scope: str, rules: Sequence[tuple[str, str]], options: Mapping[str, Any]) -> str:
@@ -300,7 +305,7 @@ def run_slot(scope: str, rules: Sequence[tuple[str, str]], options: Mapping[str,
     holds one entry per scope and settings, not one per state a project ever was in."""
     material = json.dumps([scope, __version__, list(rules), options], sort_keys=True,
                           default=repr)
-    return hashlib.blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
+    return blake2b(material.encode("utf-8"), digest_size=12).hexdigest()
 
 
 @struct(frozen=True)

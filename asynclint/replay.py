@@ -183,10 +183,13 @@ def make_folder(where: str) -> None:
     if os.path.isdir(where):
         return
     os.makedirs(where, exist_ok=True)
-    import shutil  # once per format
+    retired = [os.path.join(os.path.dirname(where), name) for name in RETIRED]
+    retired = [folder for folder in retired if os.path.isdir(folder)]
+    if retired:
+        import shutil  # once per format
 
-    for name in RETIRED:
-        shutil.rmtree(os.path.join(os.path.dirname(where), name), ignore_errors=True)
+        for folder in retired:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def prune(where: str, kept: int = KEPT) -> None:
