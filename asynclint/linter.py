@@ -12,7 +12,7 @@ import re
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from asynclint.findings import Finding, Problem, Severity
 from asynclint.model import Project
@@ -63,10 +63,12 @@ class Context:
     """What a rule may look at: the project, execution flows, the task graph, action support."""
 
     def __init__(self, project: Project, options: dict[str, dict[str, Any]] | None = None,
-                 project_root: Path | None = None):
+                 project_root: Path | None = None,
+                 named_dirs: Mapping[str, list[Path]] | None = None):
         self.project = project
         self.options = options or {}
         self.project_root = project_root
+        self.named_dirs = named_dirs  # the plugin folders of the project, when already found
 
     def option(self, rule: str, key: str, default: Any) -> Any:
         return self.options.get(rule, {}).get(key, default)
@@ -81,7 +83,8 @@ class Context:
     def actions(self):
         from asynclint.actions.table import load_action_table
 
-        return load_action_table(self.project_root, playbook_action_dirs(self.project))
+        return load_action_table(self.project_root, playbook_action_dirs(self.project),
+                                 named=self.named_dirs)
 
     @cached_property
     def awaited_launches(self):
@@ -205,12 +208,15 @@ def lint(
     options: dict[str, dict[str, Any]] | None = None,
     project_root: Path | None = None,
     rules: Sequence[Rule] | None = None,
+    named_dirs: Mapping[str, list[Path]] | None = None,
 ) -> LintResult:
-    """Run every selected rule (by default the registered ones) once over the whole project.
+    """Run every selected rule (by default the registered ones) once over the whole project;
+    ``named_dirs``: the project's plugin folders, when the caller found them already
+    (:func:`~asynclint.actions.discovery.named_dirs`).
 
     Syntax errors are the core's own: reported when ``ASY000`` is selected, whatever the rules.
     """
-    context = Context(project, options, project_root)
+    context = Context(project, options, project_root, named_dirs)
     found: dict[tuple[str, int, str], Finding] = {}
     internal: list[str] = []
     for rule in _registered_rules(project) if rules is None else rules:

@@ -114,15 +114,18 @@ def check(
         watched += listed
         watched += files
     key = None
+    named = None  # the project's plugin folders, found once for the key and the rules
     if cache is not None:
         scope = run_scope(paths)
         chosen = [(rule.code, selection.severity(rule).label) for rule in rules]
         slot = run_slot(scope, chosen, options or {})
         digests = cache.digests(scope)
+        walks = cache.walks(scope)
         key = run_key(paths=paths, rules=chosen, options=options or {},
                       project_root=project_root,
                       targets=[(file, digests.digest(file)) for file in files],
-                      walks=cache.walks(scope), watched=watched)
+                      walks=walks, watched=watched)
+        named = walks.found
         digests.save()
         cached = cache.get(slot, key)
         if cached is not None:
@@ -147,7 +150,7 @@ def check(
     finally:
         if scans is not None:
             scans.close()
-    result = lint(project, selection, options, project_root)
+    result = lint(project, selection, options, project_root, named_dirs=named)
     if cache is not None and key is not None and not result.internal_errors:
         reals = {real(file) for file in files}
         entry = Entry(key, result, dependencies(_read_elsewhere(project, reals, real)

@@ -300,3 +300,41 @@ def test_the_folders_of_retired_formats_go_when_a_new_format_starts(
     assert main(["check", "play.yml"]) == 1
     assert sorted(path.name for path in runs.iterdir()) == sorted(
         [CACHE_FORMAT, INDEX_FORMAT, "runs-v99"])
+
+
+def test_a_run_with_the_cache_walks_the_plugin_folders_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key and the action table both need the project's plugin folders: one walk
+    serves both, and the rules see the project's own plugins as they do without the cache."""
+    from asynclint.actions import discovery
+
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    plugins = root / "roles" / "web" / "action_plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "stamp.py").write_text(  # runs a module without saying it supports async
+        "from ansible.plugins.action import ActionBase\n\n\nclass ActionModule(ActionBase):\n"
+        "    def run(self, tmp=None, task_vars=None):\n"
+        "        result = super().run(tmp, task_vars)\n"
+        "        result.update(self._execute_module(module_name='ansible.legacy.ping',\n"
+        "                      module_args={}, task_vars=task_vars,\n"
+        "                      wrap_async=self._task.async_val))\n"
+        "        return result\n")
+    (root / "play.yml").write_text("- hosts: all\n  tasks:\n    - stamp: {}\n"
+                                   "      async: 10\n      poll: 0\n")
+    monkeypatch.chdir(root)
+    walks: list[object] = []
+    real = discovery._named_dirs
+
+    def counting(*args: object, **kwargs: object):
+        walks.append(args[0])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(discovery, "_named_dirs", counting)
+    plain = check(["."], project_root=root, speed=Speed())
+    assert len(walks) == 1
+    walks.clear()
+    cached = check(["."], project_root=root, speed=Speed(cache_dir=tmp_path / "cache"))
+    assert len(walks) == 1
+    assert cached.findings == plain.findings
+    assert [finding.code for finding in plain.findings] == ["ASY005"]

@@ -108,18 +108,22 @@ def load_action_table(
     collections_paths: Sequence[Path] | None = None,
     cache_dir: Path | None = None,
     shipped: ShippedTable | None = None,
+    named: Mapping[str, list[Path]] | None = None,
 ) -> ActionTable:
     """The shipped table plus the action plugins and modules of a project.
 
     ``search_paths`` are extra ``action_plugins``-like folders; ``collections_paths``
     defaults to the environment (:func:`collections_paths_from_env`); ``cache_dir`` to
-    :func:`default_cache_dir`. libcst is imported only when a plugin file is not cached.
+    :func:`default_cache_dir`; ``named`` the project's plugin folders, when already found
+    (:func:`~asynclint.actions.discovery.named_dirs`). libcst is imported only when a plugin
+    file is not cached.
     """
     base = shipped if shipped is not None else load_shipped_table()
     project = discover(
         project_root,
         search_paths,
         collections_paths_from_env() if collections_paths is None else collections_paths,
+        named,
     )
     cache = SummaryCache(cache_dir if cache_dir is not None else default_cache_dir())
     files = {
