@@ -15,6 +15,8 @@ median of the repeats is printed. What is measured:
 * ``bare parse``: ``bench/bare_parse.py``, Python start-up + importing ruamel's C extension +
   reading and composing every ``.yml``/``.yaml`` file (``CBaseLoader``, marks kept).
 * ``asynclint cold``: ``python -m asynclint check . --format json --no-cache``.
+* ``asynclint first run``: the same without ``--no-cache``, the cache folder emptied before
+  each run: it also hashes every file and writes the cache and the replay record.
 * ``asynclint warm``: the same without ``--no-cache``, after one unmeasured run that fills the
   cache, started more than two seconds after the corpus was written (asynclint trusts the stat
   of an older file only), so that the measured runs are replays of it.
@@ -207,6 +209,8 @@ class Job:
     measure: Measure
     cmd: list[str]
     check: object  # (Sample) -> error text or None
+    env: dict[str, str] | None = None  # instead of the run's environment
+    before: object = None  # () -> None, run (untimed) before each sample
 
 
 def interleave(jobs: list[Job], corpus: Path, env: dict[str, str], repeat: int, timeout: float) -> None:
@@ -216,7 +220,9 @@ def interleave(jobs: list[Job], corpus: Path, env: dict[str, str], repeat: int, 
             m = job.measure
             if m.error:
                 continue
-            s = run_child(job.cmd, corpus, env, timeout)
+            if job.before is not None:
+                job.before()
+            s = run_child(job.cmd, corpus, job.env or env, timeout)
             m.error = job.check(s)
             if m.error is None:
                 m.samples.append(s)
@@ -296,8 +302,28 @@ def asynclint_jobs(corpus: Path, env: dict[str, str], timeout: float, jobs: int 
     return out
 
 
-def finish_asynclint(cold: Measure, warm: Measure | None) -> None:
-    for m in (cold, warm):
+def first_run_env(env: dict[str, str]) -> tuple[dict[str, str], object]:
+    """The environment of a first run (a cache folder of its own) and what empties it."""
+    folder = Path(env["XDG_CACHE_HOME"]).parent / "cache-first-run"
+
+    def empty() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    return dict(env, XDG_CACHE_HOME=str(folder)), empty
+
+
+def first_run_job(env: dict[str, str], jobs: int | None) -> Job:
+    """``asynclint check`` with its cache on and empty, as the first run in a project: it
+    also hashes the files and writes the cache and the replay record."""
+    cmd = asynclint_cmd(jobs, cache=True)
+    first_env, empty = first_run_env(env)
+    m = Measure("asynclint check, first run (cache on, empty)", _display(cmd))
+    return Job(m, cmd, lambda s, c=cmd: _rejected(s, c[4:]), first_env, empty)
+
+
+def finish_asynclint(cold: Measure, warm: Measure | None, first: Measure | None = None) -> None:
+    for m in (cold, warm, first):
         if m is None or not m.ok:
             continue
         m.findings = count_findings(m.samples[0].stdout)
@@ -306,9 +332,10 @@ def finish_asynclint(cold: Measure, warm: Measure | None) -> None:
             m.note += "; WARNING: output differs between runs"
     if warm is not None and warm.ok and not cold.ok and "--no-cache" in (cold.error or ""):
         warm.note += "; the CLI has no --no-cache yet, so this may be a run without any cache"
-    if warm is not None and cold.ok and warm.ok and \
-            _normalized(cold.samples[0].stdout) != _normalized(warm.samples[0].stdout):
-        warm.note += "; WARNING: warm-cache findings differ from --no-cache findings"
+    for m in (warm, first):
+        if m is not None and cold.ok and m.ok and \
+                _normalized(cold.samples[0].stdout) != _normalized(m.samples[0].stdout):
+            m.note += "; WARNING: its findings differ from --no-cache findings"
 
 
 def measure_ansible_lint(corpus: Path, env: dict[str, str], repeat: int, timeout: float) -> Measure:
@@ -390,7 +417,7 @@ def print_table(measures: list[Measure]) -> None:
 
 
 def ratios(cold: Measure | None, warm: Measure | None, bare: Measure | None,
-           al: Measure | None, startup: Measure | None = None
+           al: Measure | None, startup: Measure | None = None, first: Measure | None = None
            ) -> list[tuple[str, float, float, str]]:
     """(name, ratio of median wall times, ratio of median CPU times, target)."""
     out: list[tuple[str, float, float, str]] = []
@@ -411,6 +438,7 @@ def ratios(cold: Measure | None, warm: Measure | None, bare: Measure | None,
     add("asynclint cold / ansible-lint", cold, al, "<= 0.01 (100x faster)")
     add("asynclint warm / ansible-lint", warm, al, "")
     add("asynclint cold / bare parse", cold, bare, "<= 1.0")
+    add("asynclint first run (empty cache) / bare parse", first, bare, "")
     add("asynclint warm / bare parse", warm, bare, "< 0.2")
     add("asynclint warm / asynclint cold", warm, cold, "")
     add_net("asynclint cold / bare parse, start-up taken off both", cold, bare)
@@ -440,9 +468,10 @@ _IR = re.compile(rb"I\s+refs:\s+([0-9,]+)")
 
 
 def instructions_of(stderr: bytes) -> int | None:
-    """The instruction count cachegrind prints (``==1== I   refs:      489,075,476``)."""
-    found = _IR.search(stderr)
-    return int(found.group(1).replace(b",", b"")) if found else None
+    """The instructions cachegrind counts (``==1== I   refs:      489,075,476``), summed over
+    the process and the children it forked (each prints its own count)."""
+    found = _IR.findall(stderr)
+    return sum(int(count.replace(b",", b"")) for count in found) if found else None
 
 
 def count_instructions(corpus: Path, env: dict[str, str], timeout: float,
@@ -451,11 +480,15 @@ def count_instructions(corpus: Path, env: dict[str, str], timeout: float,
     run, each once under cachegrind: the same count on a busy machine as on an idle one."""
     if shutil.which(VALGRIND[0]) is None:
         return [("all", None, "valgrind is not installed (apt-get install valgrind)")]
-    commands = [("Python start-up", startup_job().cmd), ("bare parse", bare_job().cmd),
-                ("asynclint cold", asynclint_cmd(jobs, cache=False))]
+    first_env, empty = first_run_env(env)
+    commands = [("Python start-up", startup_job().cmd, env), ("bare parse", bare_job().cmd, env),
+                ("asynclint cold", asynclint_cmd(jobs, cache=False), env),
+                ("asynclint first run", asynclint_cmd(jobs, cache=True), first_env)]
     out: list[tuple[str, int | None, str | None]] = []
-    for label, cmd in commands:
-        s = run_child(VALGRIND + cmd, corpus, env, timeout * 100)
+    for label, cmd, run_env in commands:
+        if run_env is first_env:
+            empty()
+        s = run_child(VALGRIND + cmd, corpus, run_env, timeout * 100)
         count = instructions_of(s.stderr)
         error = None if count is not None and s.rc in (0, 1) else f"exit code {s.rc}: {_tail(s.stderr)}"
         out.append((label, count, error))
@@ -471,10 +504,13 @@ def print_instructions(rows: list[tuple[str, int | None, str | None]]) -> None:
         if error:
             print(f"\n{label}: NOT MEASURED: {error}")
     counts = {label: count for label, count, error in rows if error is None}
-    start, bare, cold = (counts.get(k) for k in ("Python start-up", "bare parse", "asynclint cold"))
+    start, bare, cold, first = (counts.get(k) for k in ("Python start-up", "bare parse",
+                                                         "asynclint cold", "asynclint first run"))
     if bare and cold:
         print(f"\nasynclint cold / bare parse, in instructions: {cold / bare:.3f}"
               + (f"; start-up taken off both: {(cold - start) / (bare - start):.3f}" if start else ""))
+    if bare and first:
+        print(f"asynclint first run (empty cache) / bare parse, in instructions: {first / bare:.3f}")
 
 
 def _shown(path: Path) -> str:
@@ -499,10 +535,11 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
           f"ansible-lint repeat {0 if args.skip_ansible_lint else args.ansible_lint_repeat}\n")
 
     jobs = [startup_job(), bare_job()] + asynclint_jobs(corpus, env, args.timeout, args.jobs)
+    jobs.append(first_run_job(env, args.jobs))
     interleave(jobs, corpus, env, args.repeat, args.timeout)
-    startup, bare, cold, warm = (j.measure for j in jobs)
+    startup, bare, cold, warm, first = (j.measure for j in jobs)
     finish_bare(bare)
-    finish_asynclint(cold, warm)
+    finish_asynclint(cold, warm, first)
     al = None
     if not args.skip_ansible_lint:
         err = preflight_ansible_lint(env)
@@ -510,9 +547,9 @@ def run_compare(args: argparse.Namespace, env: dict[str, str]) -> dict:
             al = Measure("ansible-lint --offline", "ansible-lint --offline", error=err)
         else:
             al = measure_ansible_lint(corpus, env, args.ansible_lint_repeat, args.ansible_lint_timeout)
-    measures = [m for m in (startup, bare, cold, warm, al) if m is not None]
+    measures = [m for m in (startup, bare, cold, first, warm, al) if m is not None]
     print_table(measures)
-    rows = ratios(cold, warm, bare, al, startup)
+    rows = ratios(cold, warm, bare, al, startup, first)
     print_ratios(rows)
     counted = count_instructions(corpus, env, args.timeout, args.jobs) if args.instructions else []
     if counted:

@@ -27,6 +27,9 @@ def test_cachegrind_counts_are_read() -> None:
               b"==25498== \n==25498== I   refs:      489,075,476\n")
     assert run.instructions_of(stderr) == 489_075_476
     assert run.instructions_of(b"==1== valgrind: failed to start tool\n") is None
+    # a forked child prints its own count: the work of both processes is counted
+    forked = stderr + b"==25499== I   refs:      1,000\n"
+    assert run.instructions_of(forked) == 489_076_476
 
 
 def test_one_command_prints_every_measure_and_ratio(tmp_path: Path) -> None:
@@ -43,10 +46,12 @@ def test_one_command_prints_every_measure_and_ratio(tmp_path: Path) -> None:
     out = run.stdout
     for row in ("| Python start-up (python -c pass) | ", "| bare C compose of every YAML file | ",
                 "| asynclint check, cold (--no-cache) | ", "| asynclint check, warm cache | ",
-                "| asynclint cold / bare parse | ", "| asynclint warm / bare parse | "):
+                "| asynclint check, first run (cache on, empty) | ",
+                "| asynclint cold / bare parse | ", "| asynclint warm / bare parse | ",
+                "| asynclint first run (empty cache) / bare parse | "):
         assert row in out and f"{row}n/a" not in out, row
     assert "NOT MEASURED: valgrind is not installed" in out
-    assert "WARNING" not in out  # the warm runs print what the cold runs print
+    assert "WARNING" not in out  # the warm and first runs print what the cold runs print
     data = json.loads(result.read_text())
     assert {m["label"] for m in data["measures"]} >= {"asynclint check, cold (--no-cache)",
                                                       "asynclint check, warm cache"}
