@@ -20,7 +20,6 @@ fails or sends a short answer costs only time: its files are scanned here.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Sequence
 
@@ -127,6 +126,8 @@ class Scans:
         while self._children:
             pid, read_end, _ = self._children.pop()
             os.close(read_end)
+            import signal
+
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
