@@ -25,6 +25,7 @@ import os
 import pickle
 import time
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import Any, Iterable, Mapping, Sequence
 
 try:  # hashlib would load OpenSSL first (milliseconds) to hand out this same function
@@ -34,7 +35,7 @@ except ImportError:  # pragma: no cover - a Python without it
 
 from asynclint import __version__
 from asynclint.linter import LintResult
-from asynclint.model.prefilter import read_bytes
+from asynclint.parsing.source import MAX_BYTES
 from asynclint.structs import struct
 
 CACHE_FORMAT = "runs-v3"  # bump when an entry's content changes meaning
@@ -55,14 +56,28 @@ def digest(data: bytes) -> str:
 def digest_file(path: str) -> str | None:
     """The content digest of a file, or of a folder's list of names; ``None`` when it cannot
     be read."""
-    if os.path.isdir(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return _digest_of(path, info)
+
+
+def _digest_of(path: str, info: os.stat_result) -> str | None:
+    """:func:`digest_file` of a path whose stat is ``info`` (no second stat)."""
+    if S_ISDIR(info.st_mode):
         try:
             names = sorted(os.listdir(path))
         except OSError:
             return None
         return "folder:" + digest("\0".join(names).encode("utf-8", "surrogateescape"))
-    data = read_bytes(path)
-    return None if data is None else digest(data)
+    if not S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        return None  # as read_bytes: never a FIFO or a device
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return None
 
 
 def _mtime(path: str) -> int | None:
@@ -188,14 +203,6 @@ RACY_NS = 2_000_000_000
 Stat = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
 
 
-def _stat(path: str) -> Stat | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
-
-
 class Digests:
     """Content digests of files, reused while a file's times, size and inode are unchanged.
 
@@ -218,15 +225,17 @@ class Digests:
             pass
 
     def digest(self, path: str) -> str | None:
-        stat = _stat(path)
-        if stat is None:
+        try:
+            info = os.stat(path)
+        except OSError:
             return None
+        stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
         where = os.path.abspath(path)
         found = self.known.get(where)
         if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:
             self.used[where] = found
             return found[1]
-        value = digest_file(path)
+        value = _digest_of(path, info)
         self.used[where] = (stat, value)
         self.changed = True
         return value

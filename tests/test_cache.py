@@ -151,13 +151,13 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from asynclint import cache
 
     counted: list[str] = []
-    real = cache.digest_file
+    real = cache._digest_of
 
-    def counting(path: str) -> str | None:
+    def counting(path: str, info: os.stat_result) -> str | None:
         counted.append(path)
-        return real(path)
+        return real(path, info)
 
-    monkeypatch.setattr(cache, "digest_file", counting)
+    monkeypatch.setattr(cache, "_digest_of", counting)
     return counted
 
 
