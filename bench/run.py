@@ -468,22 +468,27 @@ _IR = re.compile(rb"I\s+refs:\s+([0-9,]+)")
 
 
 def instructions_of(stderr: bytes) -> int | None:
-    """The instructions cachegrind counts (``==1== I   refs:      489,075,476``), summed over
-    the process and the children it forked (each prints its own count)."""
+    """The instructions cachegrind counts (``==1== I   refs:      489,075,476``) of the process
+    started, the last to end. A forked child prints a count of its own, which starts from its
+    parent's count at the fork: it is not added."""
     found = _IR.findall(stderr)
-    return sum(int(count.replace(b",", b"")) for count in found) if found else None
+    return int(found[-1].replace(b",", b"")) if found else None
 
 
 def count_instructions(corpus: Path, env: dict[str, str], timeout: float,
                        jobs: int | None) -> list[tuple[str, int | None, str | None]]:
-    """(label, instructions, error) of Python's start-up, the bare parse and a cold asynclint
-    run, each once under cachegrind: the same count on a busy machine as on an idle one."""
+    """(label, instructions, error) of Python's start-up, the bare parse and asynclint runs,
+    each once under cachegrind: the same count on a busy machine as on an idle one. With
+    ``--jobs 1`` a run counts all its work; with more, its own process's share (children
+    scan the files beside it): the work on the path to its answer."""
     if shutil.which(VALGRIND[0]) is None:
         return [("all", None, "valgrind is not installed (apt-get install valgrind)")]
     first_env, empty = first_run_env(env)
     commands = [("Python start-up", startup_job().cmd, env), ("bare parse", bare_job().cmd, env),
-                ("asynclint cold", asynclint_cmd(jobs, cache=False), env),
-                ("asynclint first run", asynclint_cmd(jobs, cache=True), first_env)]
+                ("asynclint cold, --jobs 1", asynclint_cmd(1, cache=False), env),
+                ("asynclint first run, --jobs 1", asynclint_cmd(1, cache=True), first_env)]
+    if jobs != 1:
+        commands.append(("asynclint cold, its own process", asynclint_cmd(jobs, cache=False), env))
     out: list[tuple[str, int | None, str | None]] = []
     for label, cmd, run_env in commands:
         if run_env is first_env:
@@ -504,13 +509,17 @@ def print_instructions(rows: list[tuple[str, int | None, str | None]]) -> None:
         if error:
             print(f"\n{label}: NOT MEASURED: {error}")
     counts = {label: count for label, count, error in rows if error is None}
-    start, bare, cold, first = (counts.get(k) for k in ("Python start-up", "bare parse",
-                                                         "asynclint cold", "asynclint first run"))
+    start, bare, cold, first, own = (counts.get(k) for k in (
+        "Python start-up", "bare parse", "asynclint cold, --jobs 1",
+        "asynclint first run, --jobs 1", "asynclint cold, its own process"))
     if bare and cold:
         print(f"\nasynclint cold / bare parse, in instructions: {cold / bare:.3f}"
               + (f"; start-up taken off both: {(cold - start) / (bare - start):.3f}" if start else ""))
     if bare and first:
         print(f"asynclint first run (empty cache) / bare parse, in instructions: {first / bare:.3f}")
+    if bare and own and own != cold:
+        print(f"asynclint cold, its own process (children scan beside it) / bare parse, "
+              f"in instructions: {own / bare:.3f}")
 
 
 def _shown(path: Path) -> str:
