@@ -75,6 +75,25 @@ def mentions(node: YNode | None, names: Collection[str]) -> bool:
         name in item.value for item in walk(node) if isinstance(item, YScalar) for name in names)
 
 
+# what a name must not hold for its absence from a task's text to say it is in no value
+_UNSPELLED = frozenset(" \t\r\n'\"\\")
+
+
+def may_mention(task: Task, names: Collection[str]) -> bool:
+    """False when no scalar of ``task`` (keys included) can hold one of ``names``, because
+    the task's text holds none: one substring test per name instead of one per name per
+    scalar (:func:`mentions`).
+
+    A scalar's value is pieces of its lines, a line break turned into a space or kept, so a
+    name without spaces, quotes or backslashes is in a value only if it is in the text, when
+    no escape (a backslash) or alias (``*``) makes the value otherwise.
+    """
+    text = task.source.text[task.map.start:task.map.end]
+    if "\\" in text or "*" in text:
+        return True
+    return any(name in text or not _UNSPELLED.isdisjoint(name) for name in names)
+
+
 def is_set_fact(task: Task) -> bool:
     return task.action is not None and short_name(task.action) == "set_fact"
 

@@ -16,6 +16,7 @@ from asynclint.graph.reading import (
     guards,
     is_cleanup,
     job_mode,
+    may_mention,
     set_facts,
     module_args,
 )
@@ -177,7 +178,7 @@ class RunWalker:
     def _reads(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
         live = self._live(node)
-        if live is not None and not live:
+        if live is not None and not (live and may_mention(task, live)):
             return
         for entry, references in entry_reads(task, live):
             for reference in references:
