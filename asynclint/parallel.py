@@ -25,7 +25,7 @@ from typing import Sequence
 
 from asynclint.model.prefilter import MAYBE_NO_RETRIES, WORDS, FileScan, scan_file
 
-MIN_PARALLEL_FILES = 500
+MIN_PARALLEL_FILES = 200
 # every word a scan can hold, one bit each in what a child sends back
 _WORDS = tuple(sorted(WORDS | {MAYBE_NO_RETRIES}))
 _BITS = {word: 1 << index for index, word in enumerate(_WORDS)}
