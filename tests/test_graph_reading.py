@@ -71,7 +71,7 @@ def test_a_task_without_the_names_is_not_read() -> None:
 
 
 def test_a_value_taken_from_an_anchor_elsewhere_counts() -> None:
-    first, second = _loaded("- ansible.builtin.debug:\n    msg: &m \"{{ job }}\"\n"
+    _, second = _loaded("- ansible.builtin.debug:\n    msg: &m \"{{ job }}\"\n"
                             "- ansible.builtin.debug:\n    msg: *m\n")
     assert "job" not in second.source.text[second.map.start:second.map.end]
     assert mentions(second.map, ["job"])
