@@ -215,6 +215,7 @@ class Digests:
         self.path = path
         self.known: dict[str, tuple[Stat, str | None]] = {}
         self.used: dict[str, tuple[Stat, str | None]] = {}  # what this run looked up
+        self.offered: dict[str, tuple[Stat, str]] = {}  # digests read by others (offer)
         self.written = 0
         self.changed = False
         try:
@@ -235,10 +236,18 @@ class Digests:
         if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:
             self.used[where] = found
             return found[1]
-        value = _digest_of(path, info)
+        offered = self.offered.get(where)
+        value = offered[1] if offered is not None and offered[0] == stat \
+            else _digest_of(path, info)
         self.used[where] = (stat, value)
         self.changed = True
         return value
+
+    def offer(self, path: str, stat: Stat, value: str) -> None:
+        """The digest of the bytes of ``path`` read right after its stat was ``stat``
+        (:class:`asynclint.parallel.Scans`): :meth:`digest` takes it instead of reading the
+        file while its stat is the same."""
+        self.offered[os.path.abspath(path)] = (stat, value)
 
     def save(self) -> None:
         """Keep the files this run looked up, and only them: a file no longer checked
@@ -269,6 +278,7 @@ class Walks:
         self.path = path
         self.folders: list[str] = []  # those the last call of named_dirs depends on
         self.found: dict[str, list[Path]] | None = None  # what it answered
+        self.root: str | None = None  # for which root
         self.saved: dict[str, tuple[int, list[tuple[str, tuple[int, int, int] | None]],
                                     dict[str, list[Path]]]] = {}
         try:
@@ -282,6 +292,9 @@ class Walks:
         from asynclint.actions.discovery import named_dirs
 
         key = os.path.abspath(root) if root is not None else ""
+        if self.found is not None and self.root == key:
+            return self.found  # asked again in the same run
+        self.root = key
         saved = self.saved.get(key)
         if saved is not None:
             written, folders, found = saved
@@ -334,6 +347,10 @@ class RunCache:
 
     def entry_path(self, slot: str) -> Path:
         return self.directory / CACHE_FORMAT / f"{slot}.pickle"
+
+    def holds(self, slot: str) -> bool:
+        """Whether ``slot`` has an entry (:meth:`get` can only miss when it has none)."""
+        return self.entry_path(slot).exists()
 
     def get(self, slot: str, key: str) -> Entry | None:
         """The entry of the run ``key``, or ``None`` when the slot holds no entry, another

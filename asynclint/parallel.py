@@ -23,7 +23,8 @@ import os
 import sys
 from typing import Sequence
 
-from asynclint.model.prefilter import MAYBE_NO_RETRIES, WORDS, FileScan, scan_file
+from asynclint.model.prefilter import (MAYBE_NO_RETRIES, WORDS, FileScan, read_file,
+                                       scan_bytes, scan_file)
 
 MIN_PARALLEL_FILES = 200
 # every word a scan can hold, one bit each in what a child sends back
@@ -64,21 +65,65 @@ def decode(code: int) -> FileScan | None:
     return FileScan(frozenset(word for word in _WORDS if bits & _BITS[word]), bool(code & 1))
 
 
+Stat = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode (as the cache's index)
+Taken = tuple[Stat, str]  # a file's stat and the content digest of the bytes read after it
+
+
+def scan_and_digest(path: str) -> tuple[FileScan | None, Taken | None]:
+    """:func:`~asynclint.model.prefilter.scan_file` and the file's digest, from one read."""
+    from asynclint.cache import digest
+
+    found = read_file(path)
+    if found is None:
+        return None, None
+    data, info = found
+    stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+    return scan_bytes(data), (stat, digest(data))
+
+
+def _answer(scan: FileScan | None, taken: Taken | None) -> bytes:
+    """One file's answer from a child: the scan's code, then the stat and digest if taken."""
+    if taken is None:
+        return b"%d" % encode(scan)
+    (mtime, ctime, size, inode), value = taken
+    return b"%d/%d/%d/%d/%d/%s" % (encode(scan), mtime, ctime, size, inode, value.encode())
+
+
+def _read_answer(answer: bytes) -> tuple[FileScan | None, Taken | None]:
+    parts = answer.split(b"/")
+    if len(parts) == 1:
+        return decode(int(parts[0])), None
+    code, mtime, ctime, size, inode, value = parts  # anything else: ValueError
+    stat = (int(mtime), int(ctime), int(size), int(inode))
+    return decode(int(code)), (stat, value.decode("ascii"))
+
+
 class Scans:
     """The scans of ``paths`` (in their order): made here at once, or by up to ``jobs - 1``
     forked children, each scanning every so many paths, until :meth:`results` is asked.
+    With ``digests``, each file's stat and content digest are taken from the same read
+    (:meth:`taken`): the cache's key then needs no read of its own.
     :meth:`close` (also on an error) ends the children still running."""
 
-    def __init__(self, paths: Sequence[str], jobs: int):
+    def __init__(self, paths: Sequence[str], jobs: int, digests: bool = False):
         self.paths = list(paths)
+        self.digests = digests
         self._children: list[tuple[int, int, range]] = []  # pid, read end, indexes scanned
+        self._ended: list[range] = []  # the shares of children ended before they answered
         self._done: list[FileScan | None] | None = None
+        self._taken: list[Taken | None] = [None] * len(self.paths)
         if jobs > 1 and len(self.paths) >= MIN_PARALLEL_FILES and can_fork():
             count = min(jobs - 1, len(self.paths))
             for first in range(count):
                 self._fork(range(first, len(self.paths), count))
         if not self._children:
-            self._done = [scan_file(path) for path in self.paths]
+            self._done = [self._scan(index) for index in range(len(self.paths))]
+
+    def _scan(self, index: int) -> FileScan | None:
+        if not self.digests:
+            return scan_file(self.paths[index])
+        scan, self._taken[index] = scan_and_digest(self.paths[index])
+        return scan
 
     @property
     def pending(self) -> bool:
@@ -99,8 +144,9 @@ class Scans:
                 os.close(read_end)
                 for _, other, _ in self._children:
                     os.close(other)  # a sibling's pipe: its reader is the parent alone
-                answer = b",".join(b"%d" % encode(scan_file(self.paths[index]))
-                                   for index in share)
+                answer = b",".join(
+                    _answer(*scan_and_digest(self.paths[index])) if self.digests
+                    else b"%d" % encode(scan_file(self.paths[index])) for index in share)
                 with open(write_end, "wb") as pipe:
                     pipe.write(answer)
                 status = 0
@@ -114,17 +160,28 @@ class Scans:
             found: list[FileScan | None] = [None] * len(self.paths)
             while self._children:
                 pid, read_end, share = self._children.pop(0)
-                codes = _receive(pid, read_end, len(share))
+                answers = _receive(pid, read_end, len(share))
                 for position, index in enumerate(share):
-                    found[index] = (scan_file(self.paths[index]) if codes is None
-                                    else decode(codes[position]))
+                    if answers is None:
+                        found[index] = self._scan(index)
+                    else:
+                        found[index], self._taken[index] = answers[position]
+            for share in self._ended:
+                for index in share:
+                    found[index] = self._scan(index)
             self._done = found
         return self._done
+
+    def taken(self) -> list[Taken | None]:
+        """With ``digests``, each file's stat and digest (``None``: it could not be read)."""
+        self.results()
+        return self._taken
 
     def close(self) -> None:
         """End the children whose answer was never collected (the run stopped early)."""
         while self._children:
-            pid, read_end, _ = self._children.pop()
+            pid, read_end, share = self._children.pop()
+            self._ended.append(share)
             os.close(read_end)
             import signal
 
@@ -144,14 +201,15 @@ def _reap(pid: int) -> int | None:
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
 
 
-def _receive(pid: int, read_end: int, count: int) -> list[int] | None:
-    """The ``count`` codes a child sends; ``None`` when it failed."""
+def _receive(pid: int, read_end: int,
+             count: int) -> list[tuple[FileScan | None, Taken | None]] | None:
+    """The ``count`` answers a child sends; ``None`` when it failed."""
     with open(read_end, "rb") as pipe:
         answer = pipe.read()
     if _reap(pid) != 0:
         return None
     try:
-        codes = [int(code) for code in answer.split(b",")] if answer else []
-    except ValueError:
+        answers = [_read_answer(part) for part in answer.split(b",")] if answer else []
+    except (ValueError, UnicodeDecodeError):
         return None
-    return codes if len(codes) == count else None
+    return answers if len(answers) == count else None

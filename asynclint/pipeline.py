@@ -115,28 +115,39 @@ def check(
         watched += files
     key = None
     named = None  # the project's plugin folders, found once for the key and the rules
+    later = False  # the key is made after the run, from the digests the scans take
     if cache is not None:
         scope = run_scope(paths)
         chosen = [(rule.code, selection.severity(rule).label) for rule in rules]
         slot = run_slot(scope, chosen, options or {})
         digests = cache.digests(scope)
         walks = cache.walks(scope)
-        key = run_key(paths=paths, rules=chosen, options=options or {},
-                      project_root=project_root,
-                      targets=[(file, digests.digest(file)) for file in files],
-                      walks=walks, watched=watched)
-        named = walks.found
-        digests.save()
-        cached = cache.get(slot, key)
-        if cached is not None:
-            if watched is not None:
-                watched += (path for path, _ in cached.dependencies)
-            return cached.result
+
+        def make_key() -> str:
+            found = run_key(paths=paths, rules=chosen, options=options or {},
+                            project_root=project_root,
+                            targets=[(file, digests.digest(file)) for file in files],
+                            walks=walks, watched=watched)
+            digests.save()
+            return found
+
+        # with no entry to compare a key with, the scans read each file once for both
+        later = need is not None and not cache.holds(slot)
+        if later:
+            named = walks.named_dirs(project_root)
+        else:
+            key = make_key()
+            named = walks.found
+            cached = cache.get(slot, key)
+            if cached is not None:
+                if watched is not None:
+                    watched += (path for path, _ in cached.dependencies)
+                return cached.result
     prefilter = None
     scans = None
     real = RealPaths()  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
-        scans = Scans(files, speed.jobs)
+        scans = Scans(files, speed.jobs, digests=later)
 
         def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
             return {real(file): scan for file, scan in zip(files, scans.results())}
@@ -151,6 +162,11 @@ def check(
         if scans is not None:
             scans.close()
     result = lint(project, selection, options, project_root, named_dirs=named)
+    if cache is not None and later and scans is not None and not result.internal_errors:
+        for file, taken in zip(files, scans.taken()):
+            if taken is not None:
+                digests.offer(file, *taken)
+        key = make_key()
     if cache is not None and key is not None and not result.internal_errors:
         reals = {real(file) for file in files}
         entry = Entry(key, result, dependencies(_read_elsewhere(project, reals, real)

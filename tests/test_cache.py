@@ -338,3 +338,49 @@ def test_a_run_with_the_cache_walks_the_plugin_folders_once(
     assert len(walks) == 1
     assert cached.findings == plain.findings
     assert [finding.code for finding in plain.findings] == ["ASY005"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_first_run_reads_each_file_once(project: Path, tmp_path: Path, jobs: int,
+                                          reads: list[str], loads: list[int],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no entry to compare a key with, the key is made after the run, from the digests
+    the scans took of the bytes they read (in forked children with two jobs); the next run's
+    key, made before it from a stat per file, is the same, and hits."""
+    from asynclint import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_FILES", 0)
+    monkeypatch.setattr(parallel, "other_threads", lambda: 0)
+    speed = Speed(cache_dir=tmp_path / "cache", jobs=jobs)
+    play = str(project / "site" / "play.yml")  # the target; the task file is a dependency
+    _age(project / "site" / "play.yml", project / "shared" / "jobs.yml")  # trusted by stat
+
+    def play_reads() -> int:
+        return sum(1 for path in reads if os.path.realpath(path) == play)
+
+    first = check(["."], speed=speed)
+    assert play_reads() == 0  # its scan's digest serves
+    assert check(["."], speed=speed) == first
+    assert len(loads) == 1 and play_reads() == 0
+    (project / "site" / "play.yml").write_text(PLAY + "\n")  # changed: read for the key
+    check(["."], speed=speed)
+    assert len(loads) == 2 and play_reads() == 1
+
+
+def test_an_offered_digest_serves_only_the_stat_it_was_read_at(tmp_path: Path,
+                                                                reads: list[str]) -> None:
+    from asynclint.cache import Digests, digest
+
+    target = tmp_path / "a.yml"
+    target.write_text(LAUNCH)
+    _age(target)
+    info = os.stat(target)
+    stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+    index = Digests(tmp_path / "index.pickle")
+    index.offer(str(target), stat, "offered")
+    assert index.digest(str(target)) == "offered" and reads == []
+    target.write_text(LAUNCH.replace("60", "61"))  # changed after the scan read it
+    index = Digests(tmp_path / "index.pickle")
+    index.offer(str(target), stat, "offered")
+    assert index.digest(str(target)) == digest(target.read_bytes())
+    assert reads == [str(target)]

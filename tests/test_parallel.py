@@ -91,11 +91,14 @@ def _answer(data: bytes, status: int, count: int) -> list[int] | None:
 
 
 def test_only_a_whole_answer_of_a_child_that_succeeded_counts() -> None:
-    assert _answer(b"6,-1,0", 0, 3) == [6, -1, 0]
+    assert _answer(b"6,-1,0", 0, 3) == [(decode(6), None), (None, None), (decode(0), None)]
+    assert _answer(b"7/1/2/3/4/ab12,-1", 0, 2) == [(decode(7), ((1, 2, 3, 4), "ab12")),
+                                                   (None, None)]
     assert _answer(b"", 0, 0) == []
     assert _answer(b"6,-1", 0, 3) is None  # short
     assert _answer(b"6,-1,0", 1, 3) is None  # failed after writing
     assert _answer(b"6,x,0", 0, 3) is None  # garbled
+    assert _answer(b"6/1/2,0", 0, 2) is None  # a stat cut short
 
 
 def test_close_ends_a_child_still_scanning(tmp_path: Path, forking: None,
@@ -108,13 +111,15 @@ def test_close_ends_a_child_still_scanning(tmp_path: Path, forking: None,
         return scan_file(path)
 
     monkeypatch.setattr(parallel, "scan_file", slow)
-    scans = Scans(_files(tmp_path), 2)
+    files = _files(tmp_path)
+    scans = Scans(files, 2)
     (pid, _, _), = scans._children
     started = time.monotonic()
     scans.close()
     assert time.monotonic() - started < 30
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(pid, 0)
+    assert scans.results() == [scan_file(path) for path in files]  # then scanned here
 
 
 def test_no_fork_while_another_thread_runs(tmp_path: Path,
@@ -141,3 +146,21 @@ def test_few_files_are_scanned_here(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     scans = Scans(files, 2)
     assert scans.pending
     scans.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_digests_come_from_the_read_that_scans(jobs: int, tmp_path: Path, forking: None) -> None:
+    from asynclint.cache import digest_file
+
+    files = _files(tmp_path)
+    scans = Scans(files, jobs, digests=True)
+    assert scans.pending == (jobs > 1)
+    assert scans.results() == [scan_file(path) for path in files]
+    for path, taken in zip(files, scans.taken()):
+        if os.path.isfile(path):
+            info = os.stat(path)
+            stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+            assert taken == (stat, digest_file(path)), path
+        else:
+            assert taken is None, path
+    assert Scans(files, jobs).taken() == [None] * len(files)

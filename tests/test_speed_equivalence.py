@@ -63,8 +63,8 @@ def workers_always(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     forked: list[bool] = []
     start = parallel.Scans.__init__
 
-    def init(self: parallel.Scans, paths: list[str], jobs: int) -> None:
-        start(self, paths, jobs)
+    def init(self: parallel.Scans, paths: list[str], jobs: int, digests: bool = False) -> None:
+        start(self, paths, jobs, digests)
         forked.append(self.pending)
 
     monkeypatch.setattr(parallel.Scans, "__init__", init)

@@ -163,8 +163,9 @@ def scan_bytes(data: bytes) -> FileScan:
     return FileScan(words, bool(words & LINK_WORDS) or surely_composes(data))
 
 
-def read_bytes(path: str) -> bytes | None:
-    """``None`` when the file cannot be read here (the loader reports why).
+def read_file(path: str) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of a file and its stat, taken just before reading them; ``None`` when the
+    file cannot be read here (the loader reports why).
 
     Only regular files are opened: a FIFO would block, a device would never end.
     """
@@ -173,9 +174,14 @@ def read_bytes(path: str) -> bytes | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
         with open(path, "rb") as handle:
-            return handle.read()
+            return handle.read(), info
     except OSError:
         return None
+
+
+def read_bytes(path: str) -> bytes | None:
+    found = read_file(path)
+    return None if found is None else found[0]
 
 
 def scan_file(path: str) -> FileScan | None:
