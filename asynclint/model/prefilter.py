@@ -416,6 +416,7 @@ class Related:
 
 
 _WORD = re.compile(rb"\w+")
+FEW_NAMES = 16  # more names than this: a file's words are listed rather than each name sought
 
 
 class _Mention:
@@ -438,8 +439,11 @@ class _Mention:
         return bool(self.plain) or self.pattern is not None
 
     def maybe_in(self, data: bytes) -> bool:
-        """False when no name can be in ``data``: none is even a part of it."""
-        return self.pattern is not None or any(word in data for word in self.plain)
+        """False when no name can be in ``data``: none is even a part of it. Asked only for
+        a few names: a substring test per name costs more than listing the file's words once
+        (then :meth:`found` answers) when there are many, and a large project has hundreds."""
+        return (self.pattern is not None or len(self.plain) > FEW_NAMES
+                or any(word in data for word in self.plain))
 
     def found(self, data: bytes, words: frozenset[bytes]) -> bool:
         """Whether a file with these ``data`` and words mentions a name."""
