@@ -104,7 +104,8 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the cache of results")
     check.add_argument("--jobs", type=_positive, metavar="N",
-                       help="worker processes for scanning large inputs (default: CPU count)")
+                       help="processes for a run: children scan the files while the loader "
+                            "works, from 200 files on (default: CPU count)")
     _add_selection(check)
     _add_config(check)
 

@@ -11,6 +11,9 @@ and tests a few words); the whole scans are needed once every file was reached, 
 prefilter decides what to keep. So with more than one job, children scan every file while this
 process loads, and :meth:`Scans.results` collects their answers then.
 
+A first run with the cache on has no key to compare yet: its children also hash each file
+they read (:func:`scan_and_digest`), and the key is made after the run from those digests.
+
 Children are forked, not spawned: they start in a few milliseconds with every module loaded.
 Where forking is not safe (no ``os.fork``, macOS, other threads running), with one job, or
 below :data:`MIN_PARALLEL_FILES` files, the scans are made here, before loading. A child that
