@@ -85,7 +85,7 @@ def test_fixtures_and_examples(selection: str, tmp_path: Path, workers_always: l
                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     assert _assert_same(["fixtures", "examples"], SELECTIONS[selection], tmp_path / "cache") > 100
-    assert True in workers_always
+    assert any(workers_always)  # some run left its scans to children
 
 
 @pytest.mark.parametrize("selection", sorted(SELECTIONS))
@@ -95,7 +95,7 @@ def test_generated_corpus(selection: str, tmp_path: Path, workers_always: list[b
     _load_generator().generate(corpus, 3000, seed=7)
     monkeypatch.chdir(corpus)
     assert _assert_same(["."], SELECTIONS[selection], tmp_path / "cache") > 0
-    assert True in workers_always
+    assert any(workers_always)  # some run left its scans to children
 
 
 CASES = {
