@@ -115,7 +115,7 @@ def check(
         watched += files
     key = None
     named = None  # the project's plugin folders, found once for the key and the rules
-    later = False  # the key is made after the run, from the digests the scans take
+    key_after_run = False  # made from the digests the scans take of the bytes they read
     if cache is not None:
         scope = run_scope(paths)
         chosen = [(rule.code, selection.severity(rule).label) for rule in rules]
@@ -132,8 +132,8 @@ def check(
             return found
 
         # with no entry to compare a key with, the scans read each file once for both
-        later = need is not None and not cache.holds(slot)
-        if later:
+        key_after_run = need is not None and not cache.holds(slot)
+        if key_after_run:
             named = walks.named_dirs(project_root)
         else:
             key = make_key()
@@ -147,7 +147,7 @@ def check(
     scans = None
     real = RealPaths()  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
-        scans = Scans(files, speed.jobs, digests=later)
+        scans = Scans(files, speed.jobs, digests=key_after_run)
 
         def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
             return {real(file): scan for file, scan in zip(files, scans.results())}
@@ -162,7 +162,8 @@ def check(
         if scans is not None:
             scans.close()
     result = lint(project, selection, options, project_root, named_dirs=named)
-    if cache is not None and later and scans is not None and not result.internal_errors:
+    if cache is not None and key_after_run and scans is not None \
+            and not result.internal_errors:
         for file, taken in zip(files, scans.taken()):
             if taken is not None:
                 digests.offer(file, *taken)
