@@ -25,7 +25,7 @@ import os
 import pickle
 import time
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISDIR
 from typing import Any, Iterable, Mapping, Sequence
 
 try:  # hashlib would load OpenSSL first (milliseconds) to hand out this same function
@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - a Python without it
 
 from asynclint import __version__
 from asynclint.linter import LintResult
-from asynclint.parsing.source import MAX_BYTES
+from asynclint.model.prefilter import read_file
 from asynclint.structs import struct
 
 CACHE_FORMAT = "runs-v3"  # bump when an entry's content changes meaning
@@ -71,13 +71,12 @@ def _digest_of(path: str, info: os.stat_result) -> str | None:
         except OSError:
             return None
         return "folder:" + digest("\0".join(names).encode("utf-8", "surrogateescape"))
-    if not S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-        return None  # as read_bytes: never a FIFO or a device
-    try:
-        with open(path, "rb") as handle:
-            return digest(handle.read())
-    except OSError:
-        return None
+    found = read_file(path, info)
+    return None if found is None else digest(found[0])
+
+
+def stat_of(info: os.stat_result) -> Stat:
+    return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
 
 
 def _mtime(path: str) -> int | None:
@@ -230,7 +229,7 @@ class Digests:
             info = os.stat(path)
         except OSError:
             return None
-        stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        stat = stat_of(info)
         where = os.path.abspath(path)
         found = self.known.get(where)
         if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:

@@ -74,14 +74,13 @@ Taken = tuple[Stat, str]  # a file's stat and the content digest of the bytes re
 
 def scan_and_digest(path: str) -> tuple[FileScan | None, Taken | None]:
     """:func:`~asynclint.model.prefilter.scan_file` and the file's digest, from one read."""
-    from asynclint.cache import digest
+    from asynclint.cache import digest, stat_of
 
     found = read_file(path)
     if found is None:
         return None, None
     data, info = found
-    stat = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
-    return scan_bytes(data), (stat, digest(data))
+    return scan_bytes(data), (stat_of(info), digest(data))
 
 
 def _answer(scan: FileScan | None, taken: Taken | None) -> bytes:

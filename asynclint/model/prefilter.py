@@ -163,14 +163,15 @@ def scan_bytes(data: bytes) -> FileScan:
     return FileScan(words, bool(words & LINK_WORDS) or surely_composes(data))
 
 
-def read_file(path: str) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of a file and its stat, taken just before reading them; ``None`` when the
-    file cannot be read here (the loader reports why).
+def read_file(path: str, info: os.stat_result | None = None
+              ) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of a file and its stat (``info`` when the caller took it), taken just before
+    reading them; ``None`` when the file cannot be read here (the loader reports why).
 
     Only regular files are opened: a FIFO would block, a device would never end.
     """
     try:
-        info = os.stat(path)
+        info = os.stat(path) if info is None else info
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return None
         with open(path, "rb") as handle:
