@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from asynclint.parsing import ParseError, YMap, YScalar, YSeq, compose_documents, source_from_text
 from asynclint.parsing.compose import c_available
+from asynclint.parsing.source import read_regular
 from asynclint.parsing.nodes import to_python, walk
 from asynclint.parsing.syntax import shallow, surely_composes
 
@@ -224,3 +226,44 @@ def test_surely_composes_implies_composes(tree: object) -> None:
     text = render(tree, 0)
     if surely_composes(text.encode()):
         assert _composes(text), text
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000, 300_000])
+def test_read_regular_reads_every_byte(tmp_path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path = tmp_path / "f.yml"
+    path.write_bytes(data)
+    read, info = read_regular(str(path))
+    assert read == data and info.st_size == size
+
+
+def test_read_regular_reads_what_a_file_gained_after_its_stat(tmp_path) -> None:
+    path = tmp_path / "grows.yml"
+    path.write_bytes(b"a: 1\n")
+    info = os.stat(path)
+    path.write_bytes(b"a: 1\n" * 50_000)  # larger than the stat says
+    read, given = read_regular(str(path), info)
+    assert read == b"a: 1\n" * 50_000 and given is info
+
+
+def test_read_regular_never_waits_on_a_fifo_put_in_a_file_place(tmp_path) -> None:
+    path = tmp_path / "f.yml"
+    path.write_bytes(b"a: 1\n")
+    info = os.stat(path)  # a regular file when its stat was taken
+    path.unlink()
+    os.mkfifo(path)  # no writer: a blocking open would never return
+    read, _ = read_regular(str(path), info)
+    assert read == b""
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: None, "cannot read file"),
+    (lambda p: p.mkdir(), "not a regular file"),
+    (lambda p: os.mkfifo(p), "not a regular file"),
+])
+def test_read_regular_refuses_what_it_cannot_read(tmp_path, make, message: str) -> None:
+    path = tmp_path / "f.yml"
+    make(path)
+    with pytest.raises(ParseError, match=message) as raised:
+        read_regular(str(path))
+    assert raised.value.kind == "unreadable"

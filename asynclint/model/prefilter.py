@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -41,7 +40,7 @@ from asynclint.model.keywords import IMPORT_PLAYBOOK
 from asynclint.model.nodes import Document, Task, document_task_nodes
 from asynclint.model.paths import RealPaths
 from asynclint.model.project import STDIN, discover_paths
-from asynclint.parsing.source import MAX_BYTES
+from asynclint.parsing.source import ParseError, read_regular
 from asynclint.parsing.syntax import surely_composes
 from asynclint.structs import struct
 
@@ -168,15 +167,11 @@ def read_file(path: str, info: os.stat_result | None = None
     """The bytes of a file and its stat (``info`` when the caller took it), taken just before
     reading them; ``None`` when the file cannot be read here (the loader reports why).
 
-    Only regular files are opened: a FIFO would block, a device would never end.
+    Only regular files are opened (:func:`~asynclint.parsing.source.read_regular`).
     """
     try:
-        info = os.stat(path) if info is None else info
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(), info
-    except OSError:
+        return read_regular(path, info)
+    except ParseError:
         return None
 
 

@@ -96,11 +96,22 @@ def decode(path: str, data: bytes) -> Source:
     return source_from_text(path, text)
 
 
-def read_source(path: Path | str, display: str | None = None) -> Source:
-    """Read one file. Never blocks on FIFOs or devices: only regular files are read."""
-    name = display if display is not None else str(path)
+# binary on Windows; never waiting on a FIFO put in a file's place after its stat
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_regular(path: Path | str, info: os.stat_result | None = None
+                 ) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its stat (``info`` when the caller took it), taken
+    just before reading them. Raises :class:`ParseError` (``unreadable``) for a file that is
+    missing, not a regular file (a FIFO would block, a device would never end), larger than
+    :data:`MAX_BYTES`, or cannot be read.
+
+    Read with :func:`os.read` until its end: :func:`open` would add a buffered reader, a
+    terminal check and two more stats to every file, and a run reads thousands.
+    """
     try:
-        info = os.stat(path)
+        info = os.stat(path) if info is None else info
     except OSError as error:
         raise ParseError(f"cannot read file: {error.strerror or error}", kind="unreadable") from None
     if not stat.S_ISREG(info.st_mode):
@@ -108,8 +119,22 @@ def read_source(path: Path | str, display: str | None = None) -> Source:
     if info.st_size > MAX_BYTES:
         raise ParseError(f"file too large ({info.st_size} bytes)", kind="unreadable")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        handle = os.open(path, _READ_FLAGS)
+        try:
+            data = os.read(handle, info.st_size + 1)
+            if data:  # until the end, as a file may have grown since its stat
+                chunks = [data]
+                while chunks[-1]:
+                    chunks.append(os.read(handle, max(info.st_size, 1 << 16)))
+                data = b"".join(chunks) if len(chunks) > 2 else data
+        finally:
+            os.close(handle)
     except OSError as error:
         raise ParseError(f"cannot read file: {error.strerror or error}", kind="unreadable") from None
-    return decode(name, data)
+    return data, info
+
+
+def read_source(path: Path | str, display: str | None = None) -> Source:
+    """Read one file. Never blocks on FIFOs or devices: only regular files are read."""
+    name = display if display is not None else str(path)
+    return decode(name, read_regular(path)[0])
