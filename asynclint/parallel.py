@@ -6,10 +6,13 @@ boundaries cheaply. Parsing into the model stays in one process: the frozen node
 would cost as much to send back as to build.
 
 The loader does not wait for the scans. As it reaches a file it only needs to know whether the
-file may include another (:meth:`~asynclint.model.prefilter.BytePrefilter.unparsed` reads it
-and tests a few words); the whole scans are needed once every file was reached, when the
+file may include another; the whole scans are needed once every file was reached, when the
 prefilter decides what to keep. So with more than one job, children scan every file while this
-process loads, and :meth:`Scans.results` collects their answers then.
+process loads, writing their answers every :data:`BATCH` files. The loader takes the answer for
+a file if it was written already (:meth:`Scans.ready`; children scan faster than it loads, so
+most are), or else reads the file and tests a few words
+(:meth:`~asynclint.model.prefilter.BytePrefilter.unparsed`). :meth:`Scans.results` collects
+the rest of the answers when the prefilter decides.
 
 A first run with the cache on has no key to compare yet: its children also hash each file
 they read (:func:`scan_and_digest`), and the key is made after the run from those digests.
@@ -17,7 +20,8 @@ they read (:func:`scan_and_digest`), and the key is made after the run from thos
 Children are forked, not spawned: they start in a few milliseconds with every module loaded.
 Where forking is not safe (no ``os.fork``, macOS, other threads running), with one job, or
 below :data:`MIN_PARALLEL_FILES` files, the scans are made here, before loading. A child that
-fails or sends a short answer costs only time: its files are scanned here.
+fails or writes what does not read costs only time: the files it had not answered are
+scanned here.
 """
 
 from __future__ import annotations
@@ -100,25 +104,84 @@ def _read_answer(answer: bytes) -> tuple[FileScan | None, Taken | None]:
     return decode(int(code)), (stat, value.decode("ascii"))
 
 
+BATCH = 16  # a child writes its answers every so many files, for the loader to use early
+Answer = tuple[FileScan | None, Taken | None]
+
+
+class _Child:
+    """A forked child scanning ``share``, and the answers read from it so far."""
+
+    __slots__ = ("answers", "fd", "pid", "reading", "rest", "share")
+
+    def __init__(self, pid: int, fd: int, share: range):
+        self.pid = pid
+        self.fd = fd
+        self.share = share
+        self.answers: list[Answer] = []  # in the order of ``share``
+        self.rest = b""  # the start of an answer still being written
+        self.reading = True  # until its end, or an answer that does not read
+
+    def take(self, chunk: bytes) -> None:
+        """Read the whole answers in ``chunk``; an empty chunk is the end of the pipe."""
+        if not chunk:
+            self.reading = False
+            return
+        *whole, self.rest = (self.rest + chunk).split(b",")
+        for part in whole:
+            try:
+                self.answers.append(_read_answer(part))
+            except (ValueError, UnicodeDecodeError):  # garbled: the rest is scanned here
+                self.reading = False
+                return
+        if len(self.answers) > len(self.share):
+            del self.answers[len(self.share):]
+            self.reading = False
+
+    def poll(self) -> None:
+        """Read what the child wrote so far, without waiting."""
+        while self.reading:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            self.take(chunk)
+
+    def finish(self) -> None:
+        """Read to the end of the pipe, close it, and reap the child."""
+        os.set_blocking(self.fd, True)
+        while self.reading:
+            self.take(os.read(self.fd, 1 << 16))
+        os.close(self.fd)
+        _reap(self.pid)
+
+
 class Scans:
     """The scans of ``paths`` (in their order): made here at once, or by up to ``jobs - 1``
     forked children, each scanning every so many paths, until :meth:`results` is asked.
+    A child writes its answers as it goes: :meth:`ready` gives one as soon as it arrived.
     With ``digests``, each file's stat and content digest are taken from the same read
     (:meth:`taken`): the cache's key then needs no read of its own.
-    :meth:`close` (also on an error) ends the children still running."""
+    :meth:`close` (also on an error) ends the children still running.
+
+    An answer counts once whole: a child that fails, or writes what does not read, costs
+    only the files it had not answered yet, which are scanned here.
+    """
 
     def __init__(self, paths: Sequence[str], jobs: int, digests: bool = False):
         self.paths = list(paths)
         self.digests = digests
-        self._children: list[tuple[int, int, range]] = []  # pid, read end, indexes scanned
-        self._ended: list[range] = []  # the shares of children ended before they answered
+        self._children: list[_Child] = []
+        self._count = 0  # the number of shares: path ``i`` is in share ``i % count``
+        self._by_first: dict[int, _Child] = {}
+        self._here: list[range] = []  # shares scanned here: no child, or it was ended
         self._done: list[FileScan | None] | None = None
         self._taken: list[Taken | None] = [None] * len(self.paths)
         if jobs > 1 and len(self.paths) >= MIN_PARALLEL_FILES and can_fork():
-            count = min(jobs - 1, len(self.paths))
-            for first in range(count):
-                self._fork(range(first, len(self.paths), count))
+            self._count = min(jobs - 1, len(self.paths))
+            for first in range(self._count):
+                self._fork(range(first, len(self.paths), self._count))
         if not self._children:
+            self._here.clear()
             self._done = [self._scan(index) for index in range(len(self.paths))]
 
     def _scan(self, index: int) -> FileScan | None:
@@ -139,38 +202,67 @@ class Scans:
         except OSError:  # no process left: this process scans
             os.close(read_end)
             os.close(write_end)
+            self._here.append(share)
             return
         if pid == 0:  # the child: scan, answer, and leave without running the parent's code
             status = 1
             try:
                 os.close(read_end)
-                for _, other, _ in self._children:
-                    os.close(other)  # a sibling's pipe: its reader is the parent alone
-                answer = b",".join(
-                    _answer(*scan_and_digest(self.paths[index])) if self.digests
-                    else b"%d" % encode(scan_file(self.paths[index])) for index in share)
-                with open(write_end, "wb") as pipe:
-                    pipe.write(answer)
+                for child in self._children:
+                    os.close(child.fd)  # a sibling's pipe: its reader is the parent alone
+                self._answer_all(share, write_end)
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_end)
-        self._children.append((pid, read_end, share))
+        os.set_blocking(read_end, False)
+        child = _Child(pid, read_end, share)
+        self._children.append(child)
+        self._by_first[share.start] = child
+
+    def _answer_all(self, share: range, write_end: int) -> None:
+        """In a child: each answer of ``share`` ended by a comma, written every so often."""
+        batch = []
+        for index in share:
+            batch.append(_answer(*scan_and_digest(self.paths[index])) if self.digests
+                         else b"%d" % encode(scan_file(self.paths[index])))
+            if len(batch) == BATCH:
+                _write_all(write_end, b",".join(batch) + b",")
+                batch.clear()
+        if batch:
+            _write_all(write_end, b",".join(batch) + b",")
+        os.close(write_end)
+
+    def ready(self, index: int) -> tuple[bool, FileScan | None]:
+        """``(True, scan)`` when the scan of ``paths[index]`` is known (a child answered
+        already), else ``(False, None)``; never waits."""
+        if self._done is not None:
+            return True, self._done[index]
+        child = self._by_first.get(index % self._count)
+        if child is None:
+            return False, None
+        position = index // self._count
+        if position >= len(child.answers):
+            child.poll()
+            if position >= len(child.answers):
+                return False, None
+        return True, child.answers[position][0]
 
     def results(self) -> list[FileScan | None]:
         if self._done is None:
             found: list[FileScan | None] = [None] * len(self.paths)
             while self._children:
-                pid, read_end, share = self._children.pop(0)
-                answers = _receive(pid, read_end, len(share))
-                for position, index in enumerate(share):
-                    if answers is None:
-                        found[index] = self._scan(index)
-                    else:
-                        found[index], self._taken[index] = answers[position]
-            for share in self._ended:
+                child = self._children.pop(0)
+                child.finish()
+                for index, (scan, taken) in zip(child.share, child.answers):
+                    found[index] = scan
+                    self._taken[index] = taken
+                self._here.append(child.share[len(child.answers):])
+            for share in self._here:
                 for index in share:
                     found[index] = self._scan(index)
+            self._here.clear()
+            self._by_first.clear()
             self._done = found
         return self._done
 
@@ -180,18 +272,26 @@ class Scans:
         return self._taken
 
     def close(self) -> None:
-        """End the children whose answer was never collected (the run stopped early)."""
+        """End the children whose answers were not all collected (the run stopped early):
+        their files are scanned here if :meth:`results` is asked after all."""
         while self._children:
-            pid, read_end, share = self._children.pop()
-            self._ended.append(share)
-            os.close(read_end)
+            child = self._children.pop()
+            self._by_first.pop(child.share.start, None)
+            self._here.append(child.share)
+            os.close(child.fd)
             import signal
 
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(child.pid, signal.SIGKILL)
             except OSError:
                 pass
-            _reap(pid)
+            _reap(child.pid)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _reap(pid: int) -> int | None:
@@ -201,17 +301,3 @@ def _reap(pid: int) -> int | None:
     except ChildProcessError:  # reaped elsewhere
         return None
     return os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-
-
-def _receive(pid: int, read_end: int,
-             count: int) -> list[tuple[FileScan | None, Taken | None]] | None:
-    """The ``count`` answers a child sends; ``None`` when it failed."""
-    with open(read_end, "rb") as pipe:
-        answer = pipe.read()
-    if _reap(pid) != 0:
-        return None
-    try:
-        answers = [_read_answer(part) for part in answer.split(b",")] if answer else []
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return answers if len(answers) == count else None

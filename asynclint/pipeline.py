@@ -152,8 +152,18 @@ def check(
         def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
             return {real(file): scan for file, scan in zip(files, scans.results())}
 
-        prefilter = (BytePrefilter(need, real=real, later=by_real) if scans.pending
-                     else BytePrefilter(need, by_real(), real))
+        if scans.pending:
+            position: dict[str, int] = {}
+            for index, file in enumerate(files):
+                position.setdefault(real(file), index)
+
+            def early(real_path: str, scans: Scans = scans) -> tuple[bool, FileScan | None]:
+                index = position.get(real_path)
+                return (False, None) if index is None else scans.ready(index)
+
+            prefilter = BytePrefilter(need, real=real, later=by_real, early=early)
+        else:
+            prefilter = BytePrefilter(need, by_real(), real)
     try:
         project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
                                exclude=exclude, prefilter=prefilter, real_paths=real,

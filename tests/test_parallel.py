@@ -76,9 +76,9 @@ def test_a_failing_child_costs_only_time(tmp_path: Path, forking: None,
     assert scans.results() == [scan_file(path) for path in files]
 
 
-def _answer(data: bytes, status: int, count: int) -> list[int] | None:
-    """What :func:`parallel._receive` makes of a child writing ``data`` and exiting with
-    ``status``."""
+def _answers(data: bytes, status: int, count: int) -> list:
+    """What this process makes of a child scanning ``count`` files that writes ``data`` and
+    exits with ``status``."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -87,18 +87,50 @@ def _answer(data: bytes, status: int, count: int) -> list[int] | None:
         finally:
             os._exit(status)
     os.close(write_end)
-    return parallel._receive(pid, read_end, count)
+    child = parallel._Child(pid, read_end, range(count))
+    child.finish()
+    return child.answers
 
 
-def test_only_a_whole_answer_of_a_child_that_succeeded_counts() -> None:
-    assert _answer(b"6,-1,0", 0, 3) == [(decode(6), None), (None, None), (decode(0), None)]
-    assert _answer(b"7/1/2/3/4/ab12,-1", 0, 2) == [(decode(7), ((1, 2, 3, 4), "ab12")),
-                                                   (None, None)]
-    assert _answer(b"", 0, 0) == []
-    assert _answer(b"6,-1", 0, 3) is None  # short
-    assert _answer(b"6,-1,0", 1, 3) is None  # failed after writing
-    assert _answer(b"6,x,0", 0, 3) is None  # garbled
-    assert _answer(b"6/1/2,0", 0, 2) is None  # a stat cut short
+def test_each_whole_answer_of_a_child_counts() -> None:
+    assert _answers(b"6,-1,0,", 0, 3) == [(decode(6), None), (None, None), (decode(0), None)]
+    assert _answers(b"7/1/2/3/4/ab12,-1,", 0, 2) == [(decode(7), ((1, 2, 3, 4), "ab12")),
+                                                     (None, None)]
+    assert _answers(b"", 0, 0) == []
+    assert _answers(b"6,-1,", 0, 3) == [(decode(6), None), (None, None)]  # short
+    assert _answers(b"6,-1,0,", 1, 3) == [(decode(6), None), (None, None), (decode(0), None)]
+    assert _answers(b"6,-1,0", 0, 3) == [(decode(6), None), (None, None)]  # the last cut short
+    assert _answers(b"6,x,0,", 0, 3) == [(decode(6), None)]  # garbled: nothing after it
+    assert _answers(b"6/1/2,0,", 0, 2) == []  # a stat cut short
+    assert _answers(b"6,6,6,", 0, 2) == [(decode(6), None)] * 2  # more than it was given
+
+
+def test_answers_are_ready_as_a_child_writes_them(tmp_path: Path, forking: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader takes a child's answer as soon as it is written, and one a child failed
+    to write is made here."""
+    here = os.getpid()
+    files = _files(tmp_path)
+    assert len(files) > 2 * parallel.BATCH
+    stop = files[2 * parallel.BATCH]
+
+    def fail_at_stop(path: str) -> FileScan | None:
+        if os.getpid() != here and path == stop:
+            raise RuntimeError("a child fails")
+        return scan_file(path)
+
+    monkeypatch.setattr(parallel, "scan_file", fail_at_stop)
+    scans = Scans(files, 2)
+    expected = [scan_file(path) for path in files]
+    deadline = time.monotonic() + 60
+    while not scans.ready(2 * parallel.BATCH - 1)[0]:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    for index in range(2 * parallel.BATCH):
+        assert scans.ready(index) == (True, expected[index])
+    assert scans.ready(2 * parallel.BATCH) == (False, None)  # never answered
+    assert scans.results() == expected
+    assert scans.ready(len(files) - 1) == (True, expected[-1])
 
 
 def test_close_ends_a_child_still_scanning(tmp_path: Path, forking: None,
@@ -113,7 +145,8 @@ def test_close_ends_a_child_still_scanning(tmp_path: Path, forking: None,
     monkeypatch.setattr(parallel, "scan_file", slow)
     files = _files(tmp_path)
     scans = Scans(files, 2)
-    (pid, _, _), = scans._children
+    child, = scans._children
+    pid = child.pid
     started = time.monotonic()
     scans.close()
     assert time.monotonic() - started < 30

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from asynclint import parallel
 from asynclint.linter import LintResult, Selection
-from asynclint.model.prefilter import NEEDS, need_of
+from asynclint.model.prefilter import NEEDS, FileScan, need_of
 from asynclint.pipeline import Speed, check
 from asynclint.rules import RULES
 
@@ -352,6 +352,26 @@ def test_scans_made_later_leave_the_same_files_unread(tmp_path: Path,
     assert [os.path.basename(path) for path in first.skipped] == ["steps.yml", "other.yml"]
     assert later.skipped == first.skipped
     assert [doc.path for doc in later.documents] == [doc.path for doc in first.documents]
+
+    # a scan a child made already is used as it comes: that file is not read here
+    import asynclint.model.prefilter as prefilter_module
+
+    other = os.path.realpath("other.yml")
+    read: list[str] = []
+    monkeypatch.setattr(prefilter_module, "read_bytes",
+                        lambda path, read_bytes=prefilter_module.read_bytes:
+                        read.append(path) or read_bytes(path))
+    asked: list[str] = []
+
+    def early(real: str) -> tuple[bool, FileScan | None]:
+        asked.append(real)
+        return (True, scans[other]) if real == other else (False, None)
+
+    mixed = load_project(["."], prefilter=BytePrefilter(need, later=lambda: scans,
+                                                        early=early))
+    assert other in asked and other not in read and read
+    assert mixed.skipped == first.skipped
+    assert [doc.path for doc in mixed.documents] == [doc.path for doc in first.documents]
 
 
 _NAME = st.text(alphabet="ab_1-.é", max_size=3)

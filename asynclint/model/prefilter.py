@@ -236,17 +236,21 @@ class BytePrefilter:
 
     ``scans`` are by real path; missing files are scanned here. ``later`` gives the scans
     still being made elsewhere (:class:`asynclint.parallel.Scans`), called once, when
-    :meth:`keep` needs them: until then a file is only read to tell whether it may link.
+    :meth:`keep` needs them; ``early`` gives one of them if it is made already
+    (``(True, scan)``), without waiting. Until :meth:`keep`, a file whose scan is not made yet
+    is only read to tell whether it may link.
     Files that include, import or list nothing are left unparsed until :meth:`keep`.
     """
 
     def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None,
                  real: RealPaths | None = None,
-                 later: Callable[[], Mapping[str, FileScan | None]] | None = None):
+                 later: Callable[[], Mapping[str, FileScan | None]] | None = None,
+                 early: Callable[[str], tuple[bool, FileScan | None]] | None = None):
         self.need = need
         self.real = real or RealPaths()
         self.scans: dict[str, FileScan | None] = dict(scans or {})
         self.later = later
+        self.early = early
         self.read_early: set[str] = set()  # told apart by their bytes before the scans came
         self.data: dict[str, bytes] = {}  # the bytes of those that may link, for the loader
         self.action_dirs: dict[str, bool] = {}
@@ -258,6 +262,10 @@ class BytePrefilter:
 
     def unparsed(self, real_path: str) -> bool:
         if self.later is not None and real_path not in self.scans:
+            made, scan = self.early(real_path) if self.early is not None else (False, None)
+            if made:
+                self.scans[real_path] = scan
+                return scan is not None and not scan.words & LINK_WORDS
             data = read_bytes(real_path)
             self.read_early.add(real_path)
             if data is None or may_link(data):  # parsed (or its error reported) now
@@ -276,7 +284,7 @@ class BytePrefilter:
         """Every scan, the later ones too (a file reached beyond them is scanned here)."""
         if self.later is None:
             return
-        later, self.later = self.later, None
+        later, self.later, self.early = self.later, None, None
         for real, scan in later().items():
             self.scans.setdefault(real, scan)
         for real in self.read_early:
