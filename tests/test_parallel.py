@@ -197,3 +197,21 @@ def test_digests_come_from_the_read_that_scans(jobs: int, tmp_path: Path, forkin
         else:
             assert taken is None, path
     assert Scans(files, jobs).taken() == [None] * len(files)
+
+
+def test_a_share_no_child_could_take_is_scanned_here(tmp_path: Path, forking: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    forks = []
+
+    def fork_once() -> int:
+        forks.append(1)
+        if len(forks) > 1:
+            raise OSError("no process left")
+        return real_fork()
+
+    real_fork = os.fork
+    monkeypatch.setattr(parallel.os, "fork", fork_once)
+    files = _files(tmp_path)
+    scans = Scans(files, 3)  # two shares: the second one's fork fails
+    assert scans.pending and len(forks) == 2
+    assert scans.results() == [scan_file(path) for path in files]
