@@ -108,7 +108,8 @@ def check(
         watched = None
     listed: list[str] | None = None if watched is None else []
     discovered: dict[str, list[str]] = {}
-    files = [str(path) for path in target_files(paths, exclude, listed, discovered)]
+    plain: set[str] = set()  # found by the walk and not links: their real paths need no lstat
+    files = [str(path) for path in target_files(paths, exclude, listed, discovered, plain)]
     if watched is not None and listed is not None:
         watched += paths
         watched += listed
@@ -145,7 +146,7 @@ def check(
                 return cached.result
     prefilter = None
     scans = None
-    real = RealPaths()  # one resolution of each path for the prefilter, loader and cache
+    real = RealPaths(plain)  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
         scans = Scans(files, speed.jobs, digests=key_after_run)
 

@@ -136,6 +136,35 @@ def test_discovery_skips_what_is_not_ansible(tmp_path: Path) -> None:
     }
 
 
+def test_discovery_names_what_is_not_a_link_and_real_paths_agree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files and folders the walk found not to be links resolve without an lstat, and every
+    path resolves as ``os.path.realpath`` does, links (to files, to folders) included."""
+    from asynclint.model.paths import RealPaths
+    from asynclint.model.project import discover_paths
+
+    write(tmp_path, "elsewhere/real.yml", "- command: echo\n")
+    write(tmp_path, "project/roles/r/tasks/main.yml", "- command: echo\n")
+    write(tmp_path, "project/site.yml", "- hosts: all\n  tasks: []\n")
+    os.symlink(tmp_path / "elsewhere/real.yml", tmp_path / "project/linked.yml")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "project/roles/r/tasks/more")
+    monkeypatch.chdir(tmp_path / "project")
+    plain: set[str] = set()
+    found = list(discover_paths(".", plain=plain))
+    assert "linked.yml" in found and "linked.yml" not in plain
+    assert {"site.yml", "roles", "roles/r", "roles/r/tasks", "roles/r/tasks/main.yml"} <= plain
+    assert not any(path.startswith("roles/r/tasks/more") for path in plain)
+    real = RealPaths(plain)
+    asked = [*found, "roles/r/tasks/more/real.yml", "roles/r/tasks/more/gone.yml",
+             "roles/r/tasks/gone.yml"]
+    expected = [os.path.realpath(path) for path in asked]
+    tested: list[str] = []
+    monkeypatch.setattr(os.path, "islink",
+                        lambda path, islink=os.path.islink: tested.append(path) or islink(path))
+    assert [real(path) for path in asked] == expected
+    assert not any(os.path.basename(path) in ("site.yml", "main.yml", "r") for path in tested)
+
+
 def test_symlink_loops_do_not_hang(tmp_path: Path) -> None:
     write(tmp_path, "a/p.yml", "- hosts: all\n  tasks: []\n")
     os.symlink(tmp_path / "a", tmp_path / "a" / "loop")

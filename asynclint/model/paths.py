@@ -45,10 +45,13 @@ def parents(path: str) -> list[str]:
 class RealPaths:
     """``os.path.realpath``, remembered for one run: a file's folder is resolved once, so a
     new path costs one ``lstat`` (includes reach a file many times, and the prefilter, the
-    loader and the cache all ask for the real path of every file)."""
+    loader and the cache all ask for the real path of every file). ``plain`` are paths
+    known not to be links themselves (the walk that found them read that from the folder):
+    they cost no ``lstat`` at all."""
 
-    def __init__(self) -> None:
+    def __init__(self, plain: set[str] | None = None) -> None:
         self.known: dict[str, str] = {}
+        self.plain = plain if plain is not None else set()
 
     def __call__(self, path: str) -> str:
         found = self.known.get(path)
@@ -58,6 +61,7 @@ class RealPaths:
                 found = os.path.realpath(path)
             else:
                 joined = os.path.join(self(head), tail)
-                found = os.path.realpath(joined) if os.path.islink(joined) else joined
+                found = (joined if path in self.plain or not os.path.islink(joined)
+                         else os.path.realpath(joined))
             self.known[path] = found
         return found

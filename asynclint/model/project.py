@@ -114,11 +114,14 @@ def discover(root: Path, exclude: Callable[[Path], bool] | None = None) -> Itera
 
 
 def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
-                   listed: list[str] | None = None) -> Iterator[str]:
+                   listed: list[str] | None = None,
+                   plain: set[str] | None = None) -> Iterator[str]:
     """:func:`discover` as strings, spelled as :class:`~pathlib.Path` spells them (``a.yml``
     for ``./a.yml``): a path object per file and folder would cost as much as the walk.
     ``listed`` receives every folder read (a file created or removed changes its time), and
-    every link to a missing file (its target appearing changes nothing else)."""
+    every link to a missing file (its target appearing changes nothing else); ``plain`` the
+    files and folders found that are not links (:class:`~asynclint.model.paths.RealPaths`
+    then resolves them without an ``lstat``)."""
     stack = [(str(Path(root)), False)]  # a folder, and whether it may be a virtual environment
     while stack:
         folder, below = stack.pop()
@@ -140,9 +143,13 @@ def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
                     path = _child(folder, name)
                     if exclude is None or not exclude(Path(path)):
                         subfolders.append((path, True))
+                        if plain is not None:
+                            plain.add(path)
                 elif name.endswith(YAML_SUFFIXES) and entry.is_file():
                     path = _child(folder, name)
                     if exclude is None or not exclude(Path(path)):
+                        if plain is not None and not entry.is_symlink():
+                            plain.add(path)
                         yield path
                 elif listed is not None and name.endswith(YAML_SUFFIXES) and entry.is_symlink():
                     listed.append(_child(folder, name))  # a link to nothing yet: watched
