@@ -287,7 +287,10 @@ class Walks:
         except Exception:  # missing or foreign: walk
             pass
 
-    def named_dirs(self, root: Path | None) -> dict[str, list[Path]]:
+    def named_dirs(self, root: Path | None,
+                   listings: dict[str, list[os.DirEntry]] | None = None) -> dict[str, list[Path]]:
+        """:func:`~asynclint.actions.discovery.named_dirs` (with the ``listings`` it may use),
+        or what the last walk found while none of its folders changed."""
         from asynclint.actions.discovery import named_dirs
 
         key = os.path.abspath(root) if root is not None else ""
@@ -304,7 +307,7 @@ class Walks:
                 return found
         walked: list[str] = []
         started = time.time_ns()
-        found = named_dirs(root, walked)
+        found = named_dirs(root, walked, listings)
         self.folders = walked
         self.found = found
         self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)
