@@ -287,10 +287,7 @@ class Walks:
         except Exception:  # missing or foreign: walk
             pass
 
-    def named_dirs(self, root: Path | None,
-                   listings: dict[str, list[os.DirEntry]] | None = None) -> dict[str, list[Path]]:
-        """:func:`~asynclint.actions.discovery.named_dirs` (with the ``listings`` it may use),
-        or what the last walk found while none of its folders changed."""
+    def named_dirs(self, root: Path | None) -> dict[str, list[Path]]:
         from asynclint.actions.discovery import named_dirs
 
         key = os.path.abspath(root) if root is not None else ""
@@ -307,7 +304,7 @@ class Walks:
                 return found
         walked: list[str] = []
         started = time.time_ns()
-        found = named_dirs(root, walked, listings)
+        found = named_dirs(root, walked)
         self.folders = walked
         self.found = found
         self.saved[key] = (started, [(folder, _folder_stat(folder)) for folder in walked], found)

@@ -64,13 +64,11 @@ class Context:
 
     def __init__(self, project: Project, options: dict[str, dict[str, Any]] | None = None,
                  project_root: Path | None = None,
-                 named_dirs: Mapping[str, list[Path]] | None = None,
-                 listings: dict[str, list[os.DirEntry]] | None = None):
+                 named_dirs: Mapping[str, list[Path]] | None = None):
         self.project = project
         self.options = options or {}
         self.project_root = project_root
         self.named_dirs = named_dirs  # the plugin folders of the project, when already found
-        self.listings = listings  # else the folders the files were found in, listed already
 
     def option(self, rule: str, key: str, default: Any) -> Any:
         return self.options.get(rule, {}).get(key, default)
@@ -85,13 +83,8 @@ class Context:
     def actions(self):
         from asynclint.actions.table import load_action_table
 
-        named = self.named_dirs
-        if named is None and self.listings is not None:
-            from asynclint.actions.discovery import named_dirs
-
-            named = named_dirs(self.project_root, listings=self.listings)
         return load_action_table(self.project_root, playbook_action_dirs(self.project),
-                                 named=named)
+                                 named=self.named_dirs)
 
     @cached_property
     def awaited_launches(self):
@@ -216,16 +209,14 @@ def lint(
     project_root: Path | None = None,
     rules: Sequence[Rule] | None = None,
     named_dirs: Mapping[str, list[Path]] | None = None,
-    listings: dict[str, list[os.DirEntry]] | None = None,
 ) -> LintResult:
     """Run every selected rule (by default the registered ones) once over the whole project;
     ``named_dirs``: the project's plugin folders, when the caller found them already
-    (:func:`~asynclint.actions.discovery.named_dirs`); else ``listings``: the folders listed
-    already, which the search for them need not list again.
+    (:func:`~asynclint.actions.discovery.named_dirs`).
 
     Syntax errors are the core's own: reported when ``ASY000`` is selected, whatever the rules.
     """
-    context = Context(project, options, project_root, named_dirs, listings)
+    context = Context(project, options, project_root, named_dirs)
     found: dict[tuple[str, int, str], Finding] = {}
     internal: list[str] = []
     for rule in _registered_rules(project) if rules is None else rules:

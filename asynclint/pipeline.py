@@ -109,9 +109,7 @@ def check(
     listed: list[str] | None = None if watched is None else []
     discovered: dict[str, list[str]] = {}
     plain: set[str] = set()  # found by the walk and not links: their real paths need no lstat
-    listings: dict[str, list[os.DirEntry]] = {}  # what it read: the plugin search reads them
-    files = [str(path) for path in target_files(paths, exclude, listed, discovered, plain,
-                                                listings)]
+    files = [str(path) for path in target_files(paths, exclude, listed, discovered, plain)]
     if watched is not None and listed is not None:
         watched += paths
         watched += listed
@@ -134,12 +132,13 @@ def check(
             digests.save()
             return found
 
-        named = walks.named_dirs(project_root, listings)
-        listings.clear()
         # with no entry to compare a key with, the scans read each file once for both
         key_after_run = need is not None and not cache.holds(slot)
-        if not key_after_run:
+        if key_after_run:
+            named = walks.named_dirs(project_root)
+        else:
             key = make_key()
+            named = walks.found
             cached = cache.get(slot, key)
             if cached is not None:
                 if watched is not None:
@@ -173,8 +172,7 @@ def check(
     finally:
         if scans is not None:
             scans.close()
-    result = lint(project, selection, options, project_root, named_dirs=named,
-                  listings=listings)
+    result = lint(project, selection, options, project_root, named_dirs=named)
     if cache is not None and key_after_run and scans is not None \
             and not result.internal_errors:
         for file, taken in zip(files, scans.taken()):

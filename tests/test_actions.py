@@ -321,43 +321,6 @@ def test_plugin_folders_in_hidden_vendored_and_virtualenv_trees_are_not_the_proj
     }
 
 
-@pytest.mark.parametrize("checked", [".", "roles", "files"])
-def test_plugin_folders_found_from_the_listings_of_discovery_are_the_same(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checked: str) -> None:
-    """The walk that found the files to check hands its folders' entries to the search for
-    plugin folders, which then lists only the others (discovery skips `files/`, `vars/`,
-    virtual environments, excluded folders; the search skips hidden ones): same answer."""
-    from asynclint.actions import discovery
-    from asynclint.model.project import discover_paths
-
-    root = tmp_path / "project"
-    for folder in ("action_plugins", "roles/web/library", "roles/web/tasks",
-                   "deep/a/b/action_plugins", ".hidden/action_plugins", "files/action_plugins",
-                   "node_modules/x/action_plugins", "venv/action_plugins", "venv/lib/library",
-                   "ok/library", "skipped/action_plugins", "group_vars/library"):
-        (root / folder).mkdir(parents=True)
-    (root / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
-    (root / "roles/web/tasks/main.yml").write_text("- command: x\n")
-    (root / "linked").mkdir()
-    (root / "linked" / "action_plugins").symlink_to(root / "deep")
-    (root / "loop").symlink_to(root, target_is_directory=True)
-    monkeypatch.chdir(root)
-    walked_alone: list[str] = []
-    alone = discovery.named_dirs(root, walked_alone)
-    listings: dict = {}
-    list(discover_paths(checked, lambda path: path.name == "skipped", listings=listings))
-    assert listings
-    listed: list[str] = []
-    real_scandir = os.scandir
-    monkeypatch.setattr(discovery.os, "scandir",
-                        lambda path: listed.append(path) or real_scandir(path))
-    covered = set(listings)
-    walked: list[str] = []
-    assert discovery.named_dirs(root, walked, listings) == alone
-    assert sorted(walked) == sorted(walked_alone)
-    assert listed and not covered & set(listed)  # a folder listed already is not listed again
-
-
 def test_the_project_is_found_from_the_checked_paths(tmp_path: Path) -> None:
     from asynclint.actions.discovery import project_root
 

@@ -251,9 +251,9 @@ def test_plugin_folders_are_walked_again_only_when_a_folder_changed(
     walks: list[Path] = []
     real = discovery.named_dirs
 
-    def counting(where, walked=None, listings=None):
+    def counting(where, walked=None):
         walks.append(where)
-        return real(where, walked, listings)
+        return real(where, walked)
 
     monkeypatch.setattr(discovery, "named_dirs", counting)
     index = tmp_path / "walks.pickle"

@@ -157,18 +157,13 @@ def _first_of_each_name(plugins: Sequence[PluginFile]) -> tuple[PluginFile, ...]
     return tuple(seen.values())
 
 
-def named_dirs(root: Path | None, walked: list[str] | None = None,
-               listings: dict[str, list[os.DirEntry]] | None = None) -> dict[str, list[Path]]:
-    """The :data:`NAMED_DIRS` folders under ``root``; ``walked`` receives every folder read.
-    ``listings``: the entries of folders listed already, by absolute path (the walk that
-    found the files to check, :func:`~asynclint.model.project.discover_paths`); each is used
-    once, instead of listing that folder again."""
-    return _named_dirs(root, NAMED_DIRS, walked, listings)
+def named_dirs(root: Path | None, walked: list[str] | None = None) -> dict[str, list[Path]]:
+    """The :data:`NAMED_DIRS` folders under ``root``; ``walked`` receives every folder read."""
+    return _named_dirs(root, NAMED_DIRS, walked)
 
 
 def _named_dirs(root: Path | None, names: tuple[str, ...],
-                walked: list[str] | None = None,
-                listings: dict[str, list[os.DirEntry]] | None = None) -> dict[str, list[Path]]:
+                walked: list[str] | None = None) -> dict[str, list[Path]]:
     """Folders called each of ``names`` under ``root``, shallowest first, skipping hidden and
     vendored trees (one walk for all the names)."""
     found: dict[str, list[Path]] = {name: [] for name in names}
@@ -179,13 +174,11 @@ def _named_dirs(root: Path | None, names: tuple[str, ...],
         current = pending.pop()
         if walked is not None:
             walked.append(current)
-        listed = listings.pop(current, None) if listings is not None else None
-        if listed is None:
-            try:
-                with os.scandir(current) as entries:
-                    listed = list(entries)
-            except OSError:
-                continue
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
         folders = []
         for entry in listed:
             try:
@@ -196,11 +189,10 @@ def _named_dirs(root: Path | None, names: tuple[str, ...],
                     continue
                 if entry.name.startswith(".") or entry.name in _SKIPPED_DIRS:
                     continue
-                path = os.path.join(current, entry.name)  # a listing's entries may be relative
                 if entry.name in found:
-                    found[entry.name].append(Path(path))
+                    found[entry.name].append(Path(entry.path))
                 if not entry.is_symlink():
-                    folders.append(path)
+                    folders.append(entry.path)
             except OSError:
                 continue
         else:

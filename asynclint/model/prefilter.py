@@ -192,13 +192,11 @@ def _holds(words: frozenset[bytes], groups: Words) -> bool:
 def target_files(paths: Iterable[str], exclude: Callable[[Path], bool] | None = None,
                  listed: list[str] | None = None,
                  discovered: dict[str, list[str]] | None = None,
-                 plain: set[str] | None = None,
-                 listings: dict[str, list[os.DirEntry]] | None = None) -> Iterator[str]:
+                 plain: set[str] | None = None) -> Iterator[str]:
     """The files :func:`~asynclint.model.project.load_project` takes as targets, in its order
     (as it names them); ``listed`` receives the folders read to find them, ``discovered``
     the files found below each folder asked for (the loader then does not walk it again),
-    ``plain`` the files and folders found that are not links, ``listings`` the entries of
-    the folders read (:func:`~asynclint.model.project.discover_paths`)."""
+    ``plain`` the files and folders found that are not links."""
     for raw in paths:
         if raw == STDIN:
             continue
@@ -206,7 +204,7 @@ def target_files(paths: Iterable[str], exclude: Callable[[Path], bool] | None = 
         if not root.is_dir():
             yield str(root)
             continue
-        found = list(discover_paths(str(root), exclude, listed, plain, listings))
+        found = list(discover_paths(str(root), exclude, listed, plain))
         if discovered is not None:
             discovered[raw] = found
         yield from found

@@ -115,17 +115,13 @@ def discover(root: Path, exclude: Callable[[Path], bool] | None = None) -> Itera
 
 def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
                    listed: list[str] | None = None,
-                   plain: set[str] | None = None,
-                   listings: dict[str, list[os.DirEntry]] | None = None) -> Iterator[str]:
+                   plain: set[str] | None = None) -> Iterator[str]:
     """:func:`discover` as strings, spelled as :class:`~pathlib.Path` spells them (``a.yml``
     for ``./a.yml``): a path object per file and folder would cost as much as the walk.
     ``listed`` receives every folder read (a file created or removed changes its time), and
     every link to a missing file (its target appearing changes nothing else); ``plain`` the
     files and folders found that are not links (:class:`~asynclint.model.paths.RealPaths`
-    then resolves them without an ``lstat``); ``listings`` the entries of every folder read,
-    by absolute path (the search for plugin folders,
-    :func:`~asynclint.actions.discovery.named_dirs`, then need not list them again)."""
-    here = os.getcwd() if listings is not None else ""
+    then resolves them without an ``lstat``)."""
     stack = [(str(Path(root)), False)]  # a folder, and whether it may be a virtual environment
     while stack:
         folder, below = stack.pop()
@@ -135,8 +131,6 @@ def discover_paths(root: str, exclude: Callable[[Path], bool] | None = None,
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
-        if listings is not None:
-            listings[here if folder == "." else os.path.join(here, folder)] = entries
         if below and any(entry.name == VIRTUALENV_MARK and entry.is_file() for entry in entries):
             continue  # a virtual environment below the root: none of it is the project's
         subfolders = []
