@@ -122,11 +122,12 @@ def read_regular(path: Path | str, info: os.stat_result | None = None
         handle = os.open(path, _READ_FLAGS)
         try:
             data = os.read(handle, info.st_size + 1)
-            if data:  # until the end, as a file may have grown since its stat
-                chunks = [data]
+            more = os.read(handle, 1) if data else b""  # the end, or a file grown since its stat
+            if more:
+                chunks = [data, more]
                 while chunks[-1]:
-                    chunks.append(os.read(handle, max(info.st_size, 1 << 16)))
-                data = b"".join(chunks) if len(chunks) > 2 else data
+                    chunks.append(os.read(handle, 1 << 16))
+                data = b"".join(chunks)
         finally:
             os.close(handle)
     except OSError as error:
