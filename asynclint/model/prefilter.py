@@ -267,7 +267,7 @@ class BytePrefilter:
             made, scan = self.early(real_path) if self.early is not None else (False, None)
             if made:
                 self.scans[real_path] = scan
-                return scan is not None and not scan.words & LINK_WORDS
+                return self._links_nothing(scan)
             data = read_bytes(real_path)
             self.read_early.add(real_path)
             if data is None or may_link(data):  # parsed (or its error reported) now
@@ -275,7 +275,11 @@ class BytePrefilter:
                     self.data[real_path] = data
                 return False
             return True
-        scan = self.scan(real_path)
+        return self._links_nothing(self.scan(real_path))
+
+    @staticmethod
+    def _links_nothing(scan: FileScan | None) -> bool:
+        """A file read and scanned without a link word: it reaches no other file."""
         return scan is not None and not scan.words & LINK_WORDS
 
     def take(self, real_path: str) -> bytes | None:
