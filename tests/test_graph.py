@@ -321,3 +321,66 @@ def test_a_run_without_async_holds_no_job_read_or_job_edge() -> None:
                                or node.task.register for node in run)
                 assert walk_run(run, False) == NO_FACTS, path
     assert skipped > 20 and waiting > 5  # runs with waits and registers are among them
+
+
+def test_the_reads_a_walk_without_data_edges_finds_are_those_every_reference_gives(
+        tmp_path: Path) -> None:
+    """Without data edges the walk parses only values mentioning a name that may lead to a
+    job: the names registered by one, and the loop variables and ``vars:`` aliases whose
+    values mention such a name, however they chain (a loop over an alias set on the same
+    task, an alias of an enclosing include's loop variable, a play's ``vars``). It finds the
+    same jobs and result reads as the walk that parses every reference."""
+    from asynclint.graph.build import _nodes, _runs
+    from asynclint.graph.tracking import walk_run
+    from fixture_files import FIXTURES
+
+    (tmp_path / "each.yml").write_text(
+        '- name: read through the include loop\n  ansible.builtin.debug:\n'
+        '    msg: "{{ started_here.stdout }}"\n  vars:\n    started_here: "{{ one }}"\n',
+        encoding="utf-8")
+    crafted = tmp_path / "site.yml"
+    crafted.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  vars:\n"
+        "    play_alias: \"{{ batch.results }}\"\n  tasks:\n"
+        '    - name: launch\n      ansible.builtin.command: "sleep {{ item }}"\n'
+        '      loop: [1, 2]\n      async: 10\n      poll: 0\n      register: batch\n'
+        '    - name: read through an alias the loop names before it is set\n'
+        '      ansible.builtin.debug:\n        msg: "{{ item.ansible_job_id }}"\n'
+        '      loop: "{{ started }}"\n      vars:\n        started: "{{ batch.results }}"\n'
+        '    - name: read through the play alias\n      ansible.builtin.debug:\n'
+        '        msg: "{{ one.finished }}"\n      loop: "{{ play_alias }}"\n'
+        '      loop_control:\n        loop_var: one\n'
+        '    - name: include\n      ansible.builtin.include_tasks: each.yml\n'
+        '      loop: "{{ play_alias }}"\n      loop_control:\n        loop_var: one\n',
+        encoding="utf-8")
+    read_runs = 0
+    for path in [crafted, *sorted(FIXTURES.rglob("*.yml"))]:
+        project = load_project([str(path)])
+        runs: dict[int, list] = {}
+        for node in _nodes(_runs(flows(project))):
+            runs.setdefault(node.run, []).append(node)
+        for members in runs.values():
+            run = tuple(members)
+            every, filtered = walk_run(run, True), walk_run(run, False)
+            assert _jobs(filtered) == _jobs(every), path
+            assert _reads(filtered) == _reads(every), path
+            read_runs += bool(every.reads)
+            if path == crafted:
+                assert {read.node.task.name for read in every.reads} >= {
+                    "read through an alias the loop names before it is set",
+                    "read through the play alias", "read through the include loop"}
+    assert read_runs > 10
+
+
+def _jobs(facts) -> list[tuple]:
+    def wait(wait) -> tuple:
+        return (wait.node.key, wait.launch.key, wait.via, wait.cleanup, wait.problem,
+                wait.variable)
+
+    return [(job.node.key, job.mode, job.traceable, [wait(w) for w in job.waits],
+             [wait(w) for w in job.cleanups]) for job in facts.jobs]
+
+
+def _reads(facts) -> list[tuple]:
+    return [(read.node.key, read.launch.key, read.variable, read.attrs, read.entry.name,
+             read.tests) for read in facts.reads]

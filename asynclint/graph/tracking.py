@@ -17,6 +17,7 @@ from asynclint.graph.reading import (
     is_cleanup,
     job_mode,
     may_mention,
+    mentions,
     set_facts,
     module_args,
 )
@@ -154,25 +155,32 @@ class RunWalker:
     def _live(self, node: GraphNode) -> frozenset[str] | None:
         """Names through which a value may reach a job result at ``node``; ``None``: any name.
 
-        Every :class:`Origin` starts in :attr:`state`, and a name leads to one only when it is
-        in :attr:`state`, a loop variable or a ``vars:`` alias, so a value mentioning none of
-        these reads no job. With data edges every reference counts.
+        Every :class:`Origin` starts in :attr:`state`. A loop variable or a ``vars:`` alias
+        resolves to the origins of the names its value mentions (:meth:`_Scope.resolve`), so
+        it leads to one only when its value mentions a name that does: a value mentioning none
+        of these reads no job. With data edges every reference counts.
         """
         if self.data:
             return None
         if not self.state:
             return frozenset()
         step = node.step
-        names = set(self.state)
+        bound: list[tuple[str, object]] = []  # a name, and the node of the value it is bound to
         for looping in (step.task, *step.includes):
             if looping.loop is not None:
-                names.add(looping.loop_var)
+                bound.append((looping.loop_var, looping.node(looping.loop.name)))
         for holder in (step.task, *step.blocks, *step.includes):
-            variables = holder.node("vars")
-            if isinstance(variables, YMap):
-                names.update(entry.name for entry in variables.entries if entry.name)
+            bound += _var_entries(holder.node("vars"))
         if node.play is not None:
-            names.update(_play_var_names(node.play))
+            bound += _var_entries(node.play.node("vars"))
+        names = set(self.state)
+        grown = True
+        while grown:
+            grown = False
+            for name, value in bound:
+                if name not in names and mentions(value, names):
+                    names.add(name)
+                    grown = True
         return frozenset(names)
 
     def _reads(self, node: GraphNode, scope: _Scope) -> None:
@@ -273,11 +281,11 @@ class RunWalker:
         )
 
 
-def _play_var_names(play) -> tuple[str, ...]:
-    variables = play.node("vars")
+def _var_entries(variables: object) -> list[tuple[str, object]]:
+    """The names a ``vars:`` mapping sets, with their value nodes."""
     if not isinstance(variables, YMap):
-        return ()
-    return tuple(entry.name for entry in variables.entries if entry.name)
+        return []
+    return [(entry.name, entry.value) for entry in variables.entries if entry.name]
 
 
 def mentions_any(value: object, names: frozenset[str]) -> bool:
