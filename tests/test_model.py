@@ -115,6 +115,59 @@ def test_roles_are_expanded_in_play_order(tmp_path: Path) -> None:
     assert [s.task.action for s in flow_tasks.steps] == ["include_role", "command"]
 
 
+def test_a_role_is_searched_once_per_folder_with_the_same_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader remembers where each role was found from each folder: the files of one
+    folder (and the plays of one file) naming the same role get the same tasks file, and the
+    places looked at in vain are those of one search each, as without the memory."""
+    from asynclint.model import build
+
+    write(tmp_path, "roles/web/tasks/main.yml", "- command: echo role\n")
+    write(tmp_path, "plays/roles/db/tasks/setup.yml", "- command: echo db\n")
+    plays = "- hosts: a\n  roles: [web, absent]\n- hosts: b\n  roles: [web]\n  tasks:\n" \
+            "    - include_role:\n        name: db\n        tasks_from: setup\n"
+    first = write(tmp_path, "plays/one.yml", plays)
+    second = write(tmp_path, "plays/two.yml", plays)
+    above = write(tmp_path, "site.yml", "- hosts: c\n  roles: [web]\n  tasks:\n"
+                  "    - include_role:\n        name: db\n        tasks_from: setup\n")
+    searches: list[tuple[str, str]] = []
+    search = build.Builder._search_role
+
+    def counted(self, name: str, tasks_from: str) -> str | None:
+        searches.append((name, tasks_from))
+        return search(self, name, tasks_from)
+
+    monkeypatch.setattr(build.Builder, "_search_role", counted)
+    project = load_project([str(first), str(second), str(above)])
+    assert sorted(searches) == [("absent", "main"), ("db", "setup"), ("db", "setup"),
+                                ("web", "main"), ("web", "main")]  # two folders
+    playbooks = [document for document in project.documents
+                 if document.plays and document.path != str(above)]
+    assert len(playbooks) == 2
+    (top,) = (document for document in project.documents if document.path == str(above))
+    assert top.plays[0].roles[0].tasks_file == str(tmp_path / "roles/web/tasks/main.yml")
+    assert top.plays[0].sections["tasks"][0].include.resolved is None  # not plays/roles/db
+    found = {(play.roles[0].tasks_file, play.roles[-1].tasks_file)
+             for document in playbooks for play in document.plays}
+    web = str(tmp_path / "roles/web/tasks/main.yml")
+    assert found == {(web, None), (web, web)}
+    includes = [node.include.resolved for document in playbooks
+                for node in document.plays[1].sections["tasks"]]
+    assert includes == [str(tmp_path / "plays/roles/db/tasks/setup.yml")] * 2
+
+    from asynclint.model import project as loading
+
+    def unshared(path: str, role_dir: str | None, missed: list[str], known: dict[str, bool],
+                 roles: object) -> build.FileContext:
+        return build.FileContext(path, role_dir, missed, known)  # every play searches again
+
+    monkeypatch.setattr(loading, "FileContext", unshared)
+    alone = load_project([str(first), str(second), str(above)])
+    assert len(searches) == 5 + 10
+    assert alone.missed == project.missed
+    assert str(tmp_path / "plays/roles/absent/tasks/main.yml") in project.missed
+
+
 def test_discovery_skips_what_is_not_ansible(tmp_path: Path) -> None:
     write(tmp_path, "site.yml", "- hosts: all\n  tasks: []\n")
     write(tmp_path, "roles/r/tasks/main.yml", "- command: echo\n")

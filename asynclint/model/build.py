@@ -40,6 +40,10 @@ class FileContext:
     # whether each candidate path is a file, shared by the files of one load: playbooks and
     # roles look for the same roles again and again
     known: dict[str, bool] | None = field(default=None, compare=False, repr=False)
+    # where each role was found from each folder, shared likewise: the candidates tried are
+    # in ``missed`` from the first search
+    roles: dict[tuple[str, str, str], str | None] | None = field(
+        default=None, compare=False, repr=False)
 
     @property
     def role(self) -> str | None:
@@ -127,6 +131,15 @@ class Builder:
         return self._first_file(candidates)
 
     def resolve_role(self, name: str, tasks_from: str = "main") -> str | None:
+        roles = self.context.roles
+        if roles is None:
+            return self._search_role(name, tasks_from)
+        key = (self.context.folder, name, tasks_from)  # the folder decides the role_dir
+        if key not in roles:
+            roles[key] = self._search_role(name, tasks_from)
+        return roles[key]
+
+    def _search_role(self, name: str, tasks_from: str) -> str | None:
         here = self.context.folder
         bases = [join(here, "roles"), here]
         if self.context.role_dir is not None:

@@ -189,6 +189,7 @@ class _Loader:
         self.order: list[str] = []
         self.missed: list[str] = []  # where includes and roles were looked for in vain
         self.known: dict[str, bool] = {}  # whether a path looked at is a file
+        self.roles: dict[tuple[str, str, str], str | None] = {}  # each role, by folder
 
     def load(self, path: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
@@ -216,7 +217,8 @@ class _Loader:
             self.documents[real] = None  # type: ignore[assignment]
             return None
         context_path = real if data is None else str(Path(display).resolve())
-        context = FileContext(context_path, role_dir_of(context_path), self.missed, self.known)
+        context = FileContext(context_path, role_dir_of(context_path), self.missed, self.known,
+                              self.roles)
         document = build_document(source, composed, context, forced_kind)
         self.documents[real] = document
         self.order.append(real)
