@@ -1,5 +1,3 @@
-import sys
+from asynclint.replay import run
 
-from asynclint.replay import main
-
-sys.exit(main())
+run()

@@ -235,3 +235,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from asynclint.cli import main as run
 
     return run(arguments)
+
+
+def run() -> None:
+    """The ``asynclint`` command as installed: :func:`main`, then the process ends without
+    Python's teardown.
+
+    At exit Python frees every object one by one: the model of each file read, its nodes, the
+    graph. That took a tenth of a run on a thousand tasks, while the system reclaims a
+    process's memory at once (mypy ends the same way). Everything asynclint writes to a file
+    is closed when written; what is left is the output, flushed here.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:  # the reader left: nothing is wrong, as during the run
+            code = 0
+        except (OSError, ValueError):  # closed, or cannot write: what Python's exit would say
+            code = code or 120
+    os._exit(code)
+

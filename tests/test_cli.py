@@ -207,6 +207,35 @@ def test_python_dash_m(tmp_path) -> None:
     assert proc.returncode == 1 and "ASY001" in proc.stdout and proc.stderr == ""
 
 
+def test_the_command_ends_without_teardown_and_loses_no_output(tmp_path) -> None:
+    """The installed command skips Python's teardown (no exit handler runs) after flushing
+    its output: every line arrives through a pipe, with the run's exit code. A reader that
+    leaves early is no error."""
+    path = write(tmp_path, "p.yml", BLOCK.format(noqa=""))
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('teardown', file=sys.stderr))\n"
+             "sys.argv[1:] = ['check', '--no-cache', '--format', 'json', sys.argv[1]]\n"
+             "from asynclint.replay import main, run\n")
+
+    def command(last_line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", probe + last_line, str(path)],
+                              capture_output=True, text=True, env=env, check=False)
+
+    proc = command("run()")  # the output waits in a buffer until run() flushes it
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert [finding["code"] for finding in json.loads(proc.stdout)] == ["ASY001"]
+    plain = command("sys.exit(main())")
+    assert (plain.returncode, plain.stdout, plain.stderr) == (1, proc.stdout, "teardown\n")
+
+    gone = subprocess.Popen([sys.executable, "-m", "asynclint", "check", "--no-cache",
+                             str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert gone.stdout is not None and gone.stderr is not None
+    gone.stdout.close()  # the reader left before the first line: as if there were no finding
+    assert (gone.wait(), gone.stderr.read()) == (0, b"")
+    gone.stderr.close()
+
+
 def test_thousands_of_unrelated_yaml_files_stay_quiet(tmp_path, capsys) -> None:
     for index in range(2000):
         folder = tmp_path / f"k8s{index % 40}"
