@@ -14,6 +14,11 @@ most are), or else reads the file and tests a few words
 (:meth:`~asynclint.model.prefilter.BytePrefilter.unparsed`). :meth:`Scans.results` collects
 the rest of the answers when the prefilter decides.
 
+A child may be given more work for after its answers: the first one finds the project's
+plugin folders (:func:`~asynclint.actions.discovery.named_dirs`, a walk of every folder) when
+no cache knows them, for the rules to use instead of walking again. What it finds follows its
+answers as a record (:data:`RECORDS`), taken when asked for (:meth:`Scans.extra`).
+
 A first run with the cache on has no key to compare yet: its children also hash each file
 they read (:func:`scan_and_digest`), and the key is made after the run from those digests.
 
@@ -26,9 +31,10 @@ scanned here.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
-from typing import Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from asynclint.model.prefilter import (MAYBE_NO_RETRIES, WORDS, FileScan, read_file,
                                        scan_bytes, scan_file)
@@ -106,36 +112,84 @@ def _read_answer(answer: bytes) -> tuple[FileScan | None, Taken | None]:
 
 BATCH = 16  # a child writes its answers every so many files, for the loader to use early
 Answer = tuple[FileScan | None, Taken | None]
+# ends a child's answers; each record after it is its size, a colon and a marshalled
+# ``(key, value)`` pair
+RECORDS = b"|"
+EXTRA = "extra"  # the key of the record of the work given to the first child
+
+
+def record(key: object, value: object) -> bytes:
+    data = marshal.dumps((key, value))
+    return b"%d:%s" % (len(data), data)
 
 
 class _Child:
-    """A forked child scanning ``share``, and the answers read from it so far."""
+    """A forked child scanning ``share``, and the answers and records read from it so far."""
 
-    __slots__ = ("answers", "fd", "pid", "reading", "rest", "share")
+    __slots__ = ("answering", "answers", "fd", "pid", "reading", "records", "rest", "share")
 
     def __init__(self, pid: int, fd: int, share: range):
         self.pid = pid
         self.fd = fd
         self.share = share
         self.answers: list[Answer] = []  # in the order of ``share``
-        self.rest = b""  # the start of an answer still being written
-        self.reading = True  # until its end, or an answer that does not read
+        self.records: dict[Any, Any] = {}
+        self.rest = b""  # the start of an answer or a record still being written
+        self.answering = True  # until the end of its answers
+        self.reading = True  # until its end, or what does not read
 
     def take(self, chunk: bytes) -> None:
-        """Read the whole answers in ``chunk``; an empty chunk is the end of the pipe."""
+        """Read the whole answers and records in ``chunk``; an empty chunk is the end of the
+        pipe."""
         if not chunk:
             self.reading = False
             return
-        *whole, self.rest = (self.rest + chunk).split(b",")
-        for part in whole:
-            try:
-                self.answers.append(_read_answer(part))
-            except (ValueError, UnicodeDecodeError):  # garbled: the rest is scanned here
+        data = self.rest + chunk
+        self.rest = b""
+        if self.answering:
+            head, bar, data = data.partition(RECORDS)
+            *whole, last = head.split(b",")
+            for part in whole:
+                try:
+                    self.answers.append(_read_answer(part))
+                except (ValueError, UnicodeDecodeError):  # garbled: the rest is scanned here
+                    self.reading = False
+                    return
+            if len(self.answers) > len(self.share):
+                del self.answers[len(self.share):]
                 self.reading = False
                 return
-        if len(self.answers) > len(self.share):
-            del self.answers[len(self.share):]
-            self.reading = False
+            if not bar:
+                self.rest = last
+                return
+            if last or len(self.answers) < len(self.share):  # records before every answer
+                self.reading = False
+                return
+            self.answering = False
+        self.rest = self._take_records(data)
+
+    def _take_records(self, data: bytes) -> bytes:
+        """Read the whole records at the start of ``data``; the rest is returned."""
+        start = 0
+        while True:
+            colon = data.find(b":", start)
+            if colon < 0:
+                return data[start:]
+            end = colon + 1
+            try:
+                end += int(data[start:colon])
+            except ValueError:
+                self.reading = False
+                return b""
+            if len(data) < end:
+                return data[start:]
+            try:  # a negative size reads nothing: EOFError
+                key, value = marshal.loads(data[colon + 1:end])
+            except (EOFError, ValueError, TypeError):
+                self.reading = False
+                return b""
+            self.records[key] = value
+            start = end
 
     def poll(self) -> None:
         """Read what the child wrote so far, without waiting."""
@@ -146,12 +200,22 @@ class _Child:
                 return
             self.take(chunk)
 
-    def finish(self) -> None:
-        """Read to the end of the pipe, close it, and reap the child."""
+    def wait_answers(self) -> None:
+        """Read until every answer came, or the child ended or wrote what does not read."""
         os.set_blocking(self.fd, True)
-        while self.reading:
+        while self.reading and self.answering:
             self.take(os.read(self.fd, 1 << 16))
+        os.set_blocking(self.fd, False)
+
+    def end(self) -> None:
+        """Close the pipe and reap the child, ended first if it still runs."""
         os.close(self.fd)
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
         _reap(self.pid)
 
 
@@ -161,15 +225,19 @@ class Scans:
     A child writes its answers as it goes: :meth:`ready` gives one as soon as it arrived.
     With ``digests``, each file's stat and content digest are taken from the same read
     (:meth:`taken`): the cache's key then needs no read of its own.
+    ``extra`` is work for the first child once it answered, its result taken by :meth:`extra`
+    (marshalled: built-in types only).
     :meth:`close` (also on an error) ends the children still running.
 
     An answer counts once whole: a child that fails, or writes what does not read, costs
     only the files it had not answered yet, which are scanned here.
     """
 
-    def __init__(self, paths: Sequence[str], jobs: int, digests: bool = False):
+    def __init__(self, paths: Sequence[str], jobs: int, digests: bool = False,
+                 extra: Callable[[], object] | None = None):
         self.paths = list(paths)
         self.digests = digests
+        self._extra = extra
         self._children: list[_Child] = []
         self._count = 0  # the number of shares: path ``i`` is in share ``i % count``
         self._by_first: dict[int, _Child] = {}
@@ -211,6 +279,9 @@ class Scans:
                 for child in self._children:
                     os.close(child.fd)  # a sibling's pipe: its reader is the parent alone
                 self._answer_all(share, write_end)
+                for key, value in self._records(share):
+                    _write_all(write_end, record(key, value))
+                os.close(write_end)
                 status = 0
             finally:
                 os._exit(status)
@@ -221,7 +292,8 @@ class Scans:
         self._by_first[share.start] = child
 
     def _answer_all(self, share: range, write_end: int) -> None:
-        """In a child: each answer of ``share`` ended by a comma, written every so often."""
+        """In a child: each answer of ``share`` ended by a comma, written every so often, and
+        :data:`RECORDS` after the last."""
         batch = []
         for index in share:
             batch.append(_answer(*scan_and_digest(self.paths[index])) if self.digests
@@ -231,7 +303,12 @@ class Scans:
                 batch.clear()
         if batch:
             _write_all(write_end, b",".join(batch) + b",")
-        os.close(write_end)
+        _write_all(write_end, RECORDS)
+
+    def _records(self, share: range) -> Iterator[tuple[object, object]]:
+        """In a child, once it answered: the records of the work it was given besides."""
+        if self._extra is not None and share.start == 0:
+            yield EXTRA, self._extra()
 
     def ready(self, index: int) -> tuple[bool, FileScan | None]:
         """``(True, scan)`` when the scan of ``paths[index]`` is known (a child answered
@@ -251,9 +328,8 @@ class Scans:
     def results(self) -> list[FileScan | None]:
         if self._done is None:
             found: list[FileScan | None] = [None] * len(self.paths)
-            while self._children:
-                child = self._children.pop(0)
-                child.finish()
+            for child in self._children:
+                child.wait_answers()
                 for index, (scan, taken) in zip(child.share, child.answers):
                     found[index] = scan
                     self._taken[index] = taken
@@ -262,9 +338,16 @@ class Scans:
                 for index in share:
                     found[index] = self._scan(index)
             self._here.clear()
-            self._by_first.clear()
             self._done = found
         return self._done
+
+    def extra(self) -> object | None:
+        """What the first child's extra work found, if it came already (never waits)."""
+        child = self._by_first.get(0)
+        if child is None:
+            return None
+        child.poll()
+        return child.records.get(EXTRA)
 
     def taken(self) -> list[Taken | None]:
         """With ``digests``, each file's stat and digest (``None``: it could not be read)."""
@@ -272,20 +355,14 @@ class Scans:
         return self._taken
 
     def close(self) -> None:
-        """End the children whose answers were not all collected (the run stopped early):
-        their files are scanned here if :meth:`results` is asked after all."""
+        """End the children (the run is done with them, or stopped early): if the answers of
+        one were not collected, its files are scanned here when :meth:`results` is asked."""
         while self._children:
             child = self._children.pop()
             self._by_first.pop(child.share.start, None)
-            self._here.append(child.share)
-            os.close(child.fd)
-            import signal
-
-            try:
-                os.kill(child.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            _reap(child.pid)
+            if self._done is None:
+                self._here.append(child.share)
+            child.end()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -81,6 +81,20 @@ def _beside_playbooks(project: Project) -> list[str]:
     return found
 
 
+def _plugin_folders(root: Path) -> dict[str, list[str]]:
+    """:func:`~asynclint.actions.discovery.named_dirs` as a child sends them (strings)."""
+    from asynclint.actions.discovery import named_dirs
+
+    return {name: [str(path) for path in paths] for name, paths in named_dirs(root).items()}
+
+
+def _named_from(found: object) -> dict[str, list[Path]] | None:
+    """The plugin folders a child found, if it did."""
+    if not isinstance(found, dict):
+        return None
+    return {name: [Path(path) for path in paths] for name, paths in found.items()}
+
+
 def check(
     paths: Sequence[str],
     selection: Selection = Selection(),
@@ -148,7 +162,10 @@ def check(
     scans = None
     real = RealPaths(plain)  # one resolution of each path for the prefilter, loader and cache
     if need is not None:
-        scans = Scans(files, speed.jobs, digests=key_after_run)
+        # a child that answered finds the plugin folders the rules would walk for here
+        find_named = None if named is not None or project_root is None else (
+            lambda: _plugin_folders(project_root))
+        scans = Scans(files, speed.jobs, digests=key_after_run, extra=find_named)
 
         def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
             return {real(file): scan for file, scan in zip(files, scans.results())}
@@ -169,10 +186,12 @@ def check(
         project = load_project(paths, stdin_data=stdin_data, stdin_name=stdin_name,
                                exclude=exclude, prefilter=prefilter, real_paths=real,
                                discovered=discovered)
+        if named is None and scans is not None:
+            named = _named_from(scans.extra())
+        result = lint(project, selection, options, project_root, named_dirs=named)
     finally:
         if scans is not None:
             scans.close()
-    result = lint(project, selection, options, project_root, named_dirs=named)
     if cache is not None and key_after_run and scans is not None \
             and not result.internal_errors:
         for file, taken in zip(files, scans.taken()):

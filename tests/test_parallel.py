@@ -76,7 +76,7 @@ def test_a_failing_child_costs_only_time(tmp_path: Path, forking: None,
     assert scans.results() == [scan_file(path) for path in files]
 
 
-def _answers(data: bytes, status: int, count: int) -> list:
+def _child(data: bytes, status: int, count: int) -> parallel._Child:
     """What this process makes of a child scanning ``count`` files that writes ``data`` and
     exits with ``status``."""
     read_end, write_end = os.pipe()
@@ -88,8 +88,17 @@ def _answers(data: bytes, status: int, count: int) -> list:
             os._exit(status)
     os.close(write_end)
     child = parallel._Child(pid, read_end, range(count))
-    child.finish()
-    return child.answers
+    child.wait_answers()
+    deadline = time.monotonic() + 60
+    while child.reading:
+        assert time.monotonic() < deadline
+        child.poll()
+    child.end()
+    return child
+
+
+def _answers(data: bytes, status: int, count: int) -> list:
+    return _child(data, status, count).answers
 
 
 def test_each_whole_answer_of_a_child_counts() -> None:
@@ -103,6 +112,65 @@ def test_each_whole_answer_of_a_child_counts() -> None:
     assert _answers(b"6,x,0,", 0, 3) == [(decode(6), None)]  # garbled: nothing after it
     assert _answers(b"6/1/2,0,", 0, 2) == []  # a stat cut short
     assert _answers(b"6,6,6,", 0, 2) == [(decode(6), None)] * 2  # more than it was given
+    assert _answers(b"6,-1,|", 0, 2) == [(decode(6), None), (None, None)]
+
+
+def test_records_follow_the_answers() -> None:
+    """After its answers a child writes records: each counts once whole, and only after
+    every answer; what does not read ends the reading, the answers stay."""
+    one, two = parallel.record("extra", {"a": ["b"]}), parallel.record(3, (1, None))
+    child = _child(b"6,-1,|" + one + two, 0, 2)
+    assert child.answers == [(decode(6), None), (None, None)]
+    assert child.records == {"extra": {"a": ["b"]}, 3: (1, None)}
+    assert _child(b"6,|" + one, 0, 1).records == {"extra": {"a": ["b"]}}
+    assert _child(b"6,|" + one + two[:-1], 0, 1).records == {"extra": {"a": ["b"]}}  # cut
+    early = _child(b"6,|" + one, 0, 2)  # before its second answer
+    assert (early.answers, early.records) == ([(decode(6), None)], {})
+    assert _child(b"6|" + one, 0, 1).records == {}  # an answer cut by the bar
+    for garbled in (b"x:" + one, b"-3:abc" + one, b"9" * 30, b"5:\xff\xff\xff\xff\xff" + one):
+        bad = _child(b"6,|" + two + garbled, 0, 1)
+        assert (bad.answers, bad.records) == ([(decode(6), None)], {3: (1, None)}), garbled
+
+
+def test_the_first_child_does_the_extra_work(tmp_path: Path, forking: None) -> None:
+    files = _files(tmp_path)
+    here = os.getpid()
+    scans = Scans(files, 3, extra=lambda: {"pid": os.getpid(), "files": len(files)})
+    try:
+        assert scans.results() == [scan_file(path) for path in files]
+        deadline = time.monotonic() + 60
+        while (found := scans.extra()) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert found["files"] == len(files) and found["pid"] != here
+        for child in scans._children:  # the others had none
+            while child.reading:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+                child.poll()
+            assert child.records == ({"extra": found} if child.share.start == 0 else {})
+    finally:
+        scans.close()
+    assert scans.extra() is None  # the children are gone
+
+
+def test_extra_work_that_fails_costs_no_answer(tmp_path: Path, forking: None) -> None:
+    def fail() -> None:
+        raise RuntimeError("the extra work fails")
+
+    files = _files(tmp_path)
+    scans = Scans(files, 2, extra=fail)
+    try:
+        assert scans.results() == [scan_file(path) for path in files]
+        child, = scans._children
+        deadline = time.monotonic() + 60
+        while child.reading:  # to the end of what it wrote
+            assert time.monotonic() < deadline
+            assert scans.extra() is None
+            time.sleep(0.01)
+        assert scans.extra() is None
+    finally:
+        scans.close()
 
 
 def test_answers_are_ready_as_a_child_writes_them(tmp_path: Path, forking: None,

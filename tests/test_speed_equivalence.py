@@ -46,10 +46,12 @@ def _speeds(cache_dir: Path) -> dict[str, Speed]:
     }
 
 
-def _assert_same(paths: list[str], selection: Selection, cache_dir: Path) -> int:
-    expected = _findings(check(paths, selection, speed=PLAIN))
+def _assert_same(paths: list[str], selection: Selection, cache_dir: Path,
+                 project_root: Path | None = None) -> int:
+    expected = _findings(check(paths, selection, speed=PLAIN, project_root=project_root))
     for name, speed in _speeds(cache_dir).items():
-        assert _findings(check(paths, selection, speed=speed)) == expected, name
+        found = check(paths, selection, speed=speed, project_root=project_root)
+        assert _findings(found) == expected, name
     return len(expected[0])
 
 
@@ -63,8 +65,9 @@ def workers_always(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     forked: list[bool] = []
     start = parallel.Scans.__init__
 
-    def init(self: parallel.Scans, paths: list[str], jobs: int, digests: bool = False) -> None:
-        start(self, paths, jobs, digests)
+    def init(self: parallel.Scans, paths: list[str], jobs: int, digests: bool = False,
+             **more: object) -> None:
+        start(self, paths, jobs, digests, **more)
         forked.append(self.pending)
 
     monkeypatch.setattr(parallel.Scans, "__init__", init)
@@ -423,3 +426,24 @@ def test_the_loader_takes_the_files_discovery_found(monkeypatch: pytest.MonkeyPa
     assert found.targets == expected.targets
     assert [(e.path, str(e.error)) for e in found.errors] \
         == [(e.path, str(e.error)) for e in expected.errors]
+
+
+def test_plugin_folders_a_child_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      workers_always: list[bool]) -> None:
+    """Without a cache the first child finds the project's plugin folders for the rules: an
+    action plugin far from the playbook counts as it does when the rules walk for it."""
+    project = tmp_path / "project"
+    plugin = REPO / "fixtures/rules/ASY005-async-unsupported-action/action_plugins/local_notice.py"
+    (project / "lib" / "action_plugins").mkdir(parents=True)
+    (project / "lib" / "action_plugins" / "notice.py").write_text(plugin.read_text())
+    (project / "plays").mkdir()
+    (project / "plays" / "site.yml").write_text(
+        "- hosts: localhost\n  tasks:\n    - notice:\n        text: hi\n      async: 10\n"
+        "      poll: 0\n      register: job\n    - async_status:\n"
+        "        jid: \"{{ job.ansible_job_id }}\"\n      register: done\n"
+        "      until: done.finished\n      retries: 5\n")
+    monkeypatch.chdir(project)
+    for selection in SELECTIONS.values():
+        assert _assert_same(["."], selection, tmp_path / "cache", project) == 1
+    assert any(workers_always)
+
