@@ -14,10 +14,18 @@ most are), or else reads the file and tests a few words
 (:meth:`~asynclint.model.prefilter.BytePrefilter.unparsed`). :meth:`Scans.results` collects
 the rest of the answers when the prefilter decides.
 
-A child may be given more work for after its answers: the first one finds the project's
-plugin folders (:func:`~asynclint.actions.discovery.named_dirs`, a walk of every folder) when
-no cache knows them, for the rules to use instead of walking again. What it finds follows its
-answers as a record (:data:`RECORDS`), taken when asked for (:meth:`Scans.extra`).
+A child may be given more work for after its answers, each result a record following its
+answers (:data:`RECORDS`), taken when asked for:
+
+- the first one finds the project's plugin folders
+  (:func:`~asynclint.actions.discovery.named_dirs`, a walk of every folder) when no cache
+  knows them, for the rules to use instead of walking again (:meth:`Scans.extra`);
+- each one parses the files of its share that may include others, from the last one back,
+  and sends what each links to (:class:`~asynclint.model.links.Links`, :meth:`Scans.summary`):
+  the loader follows such a file without parsing it, and parses it only if the prefilter
+  keeps it. Most such files are not kept. The loader marks each file as it reaches it
+  (:meth:`Scans.reach`, in memory shared with the children), and a child leaves the files
+  already reached: the two meet halfway.
 
 A first run with the cache on has no key to compare yet: its children also hash each file
 they read (:func:`scan_and_digest`), and the key is made after the run from those digests.
@@ -32,6 +40,7 @@ scanned here.
 from __future__ import annotations
 
 import marshal
+import mmap
 import os
 import sys
 from typing import Any, Callable, Iterator, Sequence
@@ -234,10 +243,13 @@ class Scans:
     """
 
     def __init__(self, paths: Sequence[str], jobs: int, digests: bool = False,
-                 extra: Callable[[], object] | None = None):
+                 extra: Callable[[], object] | None = None,
+                 summarize: Callable[[int], object] | None = None):
         self.paths = list(paths)
         self.digests = digests
         self._extra = extra
+        self._summarize = summarize
+        self._reached: mmap.mmap | None = None  # a byte a path: 1 once the loader reached it
         self._children: list[_Child] = []
         self._count = 0  # the number of shares: path ``i`` is in share ``i % count``
         self._by_first: dict[int, _Child] = {}
@@ -246,6 +258,8 @@ class Scans:
         self._taken: list[Taken | None] = [None] * len(self.paths)
         if jobs > 1 and len(self.paths) >= MIN_PARALLEL_FILES and can_fork():
             self._count = min(jobs - 1, len(self.paths))
+            if summarize is not None and self.paths:
+                self._reached = mmap.mmap(-1, len(self.paths))  # shared with the children
             for first in range(self._count):
                 self._fork(range(first, len(self.paths), self._count))
         if not self._children:
@@ -278,8 +292,8 @@ class Scans:
                 os.close(read_end)
                 for child in self._children:
                     os.close(child.fd)  # a sibling's pipe: its reader is the parent alone
-                self._answer_all(share, write_end)
-                for key, value in self._records(share):
+                linking = self._answer_all(share, write_end)
+                for key, value in self._records(share, linking):
                     _write_all(write_end, record(key, value))
                 os.close(write_end)
                 status = 0
@@ -291,22 +305,37 @@ class Scans:
         self._children.append(child)
         self._by_first[share.start] = child
 
-    def _answer_all(self, share: range, write_end: int) -> None:
+    def _answer_all(self, share: range, write_end: int) -> list[int]:
         """In a child: each answer of ``share`` ended by a comma, written every so often, and
-        :data:`RECORDS` after the last."""
+        :data:`RECORDS` after the last. Gives the files that may include others."""
         batch = []
+        linking = []
         for index in share:
-            batch.append(_answer(*scan_and_digest(self.paths[index])) if self.digests
-                         else b"%d" % encode(scan_file(self.paths[index])))
+            if self.digests:
+                scan, taken = scan_and_digest(self.paths[index])
+                batch.append(_answer(scan, taken))
+            else:
+                scan = scan_file(self.paths[index])
+                batch.append(b"%d" % encode(scan))
+            if scan is not None and scan.links:
+                linking.append(index)
             if len(batch) == BATCH:
                 _write_all(write_end, b",".join(batch) + b",")
                 batch.clear()
         if batch:
             _write_all(write_end, b",".join(batch) + b",")
         _write_all(write_end, RECORDS)
+        return linking
 
-    def _records(self, share: range) -> Iterator[tuple[object, object]]:
+    def _records(self, share: range, linking: list[int]) -> Iterator[tuple[object, object]]:
         """In a child, once it answered: the records of the work it was given besides."""
+        if self._summarize is not None and self._reached is not None:
+            for index in reversed(linking):  # while the loader needs them: first
+                if self._reached[index]:
+                    continue  # the loader got there first
+                found = self._summarize(index)
+                if found is not None:
+                    yield index, found
         if self._extra is not None and share.start == 0:
             yield EXTRA, self._extra()
 
@@ -324,6 +353,22 @@ class Scans:
             if position >= len(child.answers):
                 return False, None
         return True, child.answers[position][0]
+
+    def reach(self, index: int) -> None:
+        """The loader reached ``paths[index]``: no child needs to summarize it any more."""
+        if self._reached is not None:
+            self._reached[index] = 1
+
+    def summary(self, index: int) -> object | None:
+        """What a child's ``summarize`` gave for ``paths[index]``, if it came already (never
+        waits)."""
+        if self._done is not None or self._summarize is None:
+            return None
+        child = self._by_first.get(index % self._count)
+        if child is None:
+            return None
+        child.poll()
+        return child.records.get(index)
 
     def results(self) -> list[FileScan | None]:
         if self._done is None:
@@ -363,6 +408,9 @@ class Scans:
             if self._done is None:
                 self._here.append(child.share)
             child.end()
+        if self._reached is not None:
+            self._reached.close()
+            self._reached = None
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -12,8 +12,10 @@ from typing import Any, Callable, Sequence
 
 from asynclint.linter import LintResult, Selection, lint, playbook_action_places
 from asynclint.model import Project, load_project
+from asynclint.model.links import Links
 from asynclint.model.paths import RealPaths
 from asynclint.model.prefilter import BytePrefilter, FileScan, need_of, target_files
+from asynclint.model.project import link_reader
 from asynclint.parallel import Scans, default_jobs
 from asynclint.rules.catalog import CATALOG
 from asynclint.structs import struct
@@ -165,7 +167,15 @@ def check(
         # a child that answered finds the plugin folders the rules would walk for here
         find_named = None if named is not None or project_root is None else (
             lambda: _plugin_folders(project_root))
-        scans = Scans(files, speed.jobs, digests=key_after_run, extra=find_named)
+        read_links = link_reader(real)
+
+        def summarize(index: int) -> object | None:  # in a child: what a file links to
+            found = read_links(files[index])
+            return None if found is None else {
+                kind: links.to_plain() for kind, links in found.items()}
+
+        scans = Scans(files, speed.jobs, digests=key_after_run, extra=find_named,
+                      summarize=summarize)
 
         def by_real(scans: Scans = scans) -> dict[str, FileScan | None]:
             return {real(file): scan for file, scan in zip(files, scans.results())}
@@ -177,9 +187,21 @@ def check(
 
             def early(real_path: str, scans: Scans = scans) -> tuple[bool, FileScan | None]:
                 index = position.get(real_path)
-                return (False, None) if index is None else scans.ready(index)
+                if index is None:
+                    return False, None
+                scans.reach(index)
+                return scans.ready(index)
 
-            prefilter = BytePrefilter(need, real=real, later=by_real, early=early)
+            def linked(real_path: str, kind: str | None, scans: Scans = scans) -> Links | None:
+                index = position.get(real_path)
+                found = None if index is None else scans.summary(index)
+                try:
+                    return Links.from_plain(found[kind])  # type: ignore[index]
+                except (KeyError, TypeError, ValueError):  # none came (or not this kind)
+                    return None
+
+            prefilter = BytePrefilter(need, real=real, later=by_real, early=early,
+                                      linked=linked)
         else:
             prefilter = BytePrefilter(need, by_real(), real)
     try:

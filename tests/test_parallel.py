@@ -283,3 +283,72 @@ def test_a_share_no_child_could_take_is_scanned_here(tmp_path: Path, forking: No
     scans = Scans(files, 3)  # two shares: the second one's fork fails
     assert scans.pending and len(forks) == 2
     assert scans.results() == [scan_file(path) for path in files]
+
+
+def _read_to_the_end(scans: Scans) -> None:
+    deadline = time.monotonic() + 60
+    for child in scans._children:
+        while child.reading:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+            child.poll()
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_children_summarize_the_files_the_loader_has_not_reached(
+        jobs: int, tmp_path: Path, forking: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After their answers, children summarize the files of their share that may include
+    others, from the last one back, leaving those the loader marked as reached."""
+    here, go = os.getpid(), tmp_path / "go"
+
+    def scan_when_told(path: str) -> FileScan | None:
+        deadline = time.monotonic() + 60
+        while os.getpid() != here and not go.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        return scan_file(path)
+
+    monkeypatch.setattr(parallel, "scan_file", scan_when_told)
+    files = _files(tmp_path)
+    expected = [scan_file(path) for path in files]
+    linking = [index for index, scan in enumerate(expected) if scan is not None and scan.links]
+    assert len(linking) > 4
+    scans = Scans(files, jobs, summarize=lambda index: [index, os.getpid()])
+    try:
+        reached = set(linking[::2])
+        for index in reached:
+            scans.reach(index)
+        go.touch()
+        _read_to_the_end(scans)
+        summaries = {index: scans.summary(index) for index in range(len(files))}
+        assert {index for index, found in summaries.items() if found} == set(linking) - reached
+        assert all(found[0] == index and found[1] != here
+                   for index, found in summaries.items() if found)
+        for child in scans._children:  # the last ones first
+            assert list(child.records) == sorted(child.records, reverse=True)
+        assert scans.results() == expected
+        assert scans.summary(linking[1]) is None  # once the scans are all in: not needed
+    finally:
+        scans.close()
+
+
+def test_a_summary_that_fails_costs_only_the_summaries(tmp_path: Path, forking: None) -> None:
+    files = _files(tmp_path)
+    expected = [scan_file(path) for path in files]
+    linking = [index for index, scan in enumerate(expected) if scan is not None and scan.links]
+    middle = linking[len(linking) // 2]
+
+    def summarize(index: int) -> object:
+        if index == middle:
+            raise RuntimeError("a summary fails")
+        return index
+
+    scans = Scans(files, 2, summarize=summarize)
+    try:
+        _read_to_the_end(scans)
+        assert {index for index in range(len(files)) if scans.summary(index) is not None} \
+            == {index for index in linking if index > middle}
+        assert scans.results() == expected
+    finally:
+        scans.close()
+

@@ -157,6 +157,21 @@ CASES = {
                       "  loop_control:\n    loop_var: batch\n",
         "inner.yml": "- ansible.builtin.debug:\n    msg: \"{{ item }}\"\n  loop: [4]\n",
     },
+    # b.yml alone holds no task (a mapping document): reached as tasks, it includes c.yml
+    # as tasks, where a job is never awaited
+    "file that links, reached before its turn": {
+        "a.yml": "- ansible.builtin.include_tasks: b.yml\n",
+        "b.yml": "---\nkey: value\n---\n- ansible.builtin.include_tasks: c.yml\n",
+        "c.yml": "---\nkey: value\n---\n- ansible.builtin.command: sleep 1\n  async: 10\n"
+                 "  poll: 0\n  register: job\n",
+    },
+    # the include of an unknown file may wait for the job: it is not reported as never awaited
+    "include of an unknown file in the run": {
+        "site.yml": "- hosts: localhost\n  tasks:\n    - ansible.builtin.command: sleep 1\n"
+                    "      async: 10\n      poll: 0\n      register: job\n"
+                    "    - ansible.builtin.include_tasks: middle.yml\n",
+        "middle.yml": "- ansible.builtin.include_tasks: \"{{ wait_file }}\"\n",
+    },
     "until alone": {
         "tasks/t.yml": "- ansible.builtin.uri:\n    url: x\n  until: r is success\n  retries: 0\n",
     },
@@ -375,6 +390,69 @@ def test_scans_made_later_leave_the_same_files_unread(tmp_path: Path,
     assert other in asked and other not in read and read
     assert mixed.skipped == first.skipped
     assert [doc.path for doc in mixed.documents] == [doc.path for doc in first.documents]
+
+
+def _project_of(paths: list[str], selection: Selection, linked: bool) -> tuple[object, int]:
+    """The project a prefilter for ``selection`` with every scan made gives, each file that
+    may include others followed through what it links to when ``linked`` (as children send
+    it) instead of its model; and how many were."""
+    from asynclint.linter import lint
+    from asynclint.model import load_project
+    from asynclint.model.paths import RealPaths
+    from asynclint.model.prefilter import BytePrefilter, scan_file, target_files
+    from asynclint.model.project import link_reader
+
+    need = need_of(rule.code for rule in RULES if selection.enabled(rule))
+    assert need is not None
+    scans = {os.path.realpath(path): scan_file(path) for path in target_files(paths)}
+    read_links = link_reader(RealPaths())
+    followed: list[str] = []
+
+    def links(real: str, kind: str | None) -> object:
+        found = read_links(real)
+        if found is None:
+            return None
+        followed.append(real)
+        return found[kind]
+
+    project = load_project(paths, prefilter=BytePrefilter(need, scans,
+                                                          linked=links if linked else None))
+    findings = lint(project, selection).findings
+    return (sorted((document.path, document.kind, repr(document.plays), repr(document.tasks))
+                   for document in project.documents),
+            project.skipped, project.missed, [(error.path, str(error.error))
+                                              for error in project.errors],
+            [finding.to_json() for finding in findings]), len(followed)
+
+
+@pytest.mark.parametrize("where", ["fixtures and examples", "generated corpus", *sorted(CASES)])
+def test_files_followed_through_their_links_give_the_same_project(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a child sends of a file that may include others (:class:`Links`) stands in for
+    its model while the loader follows it: the files kept, their models, the files left out,
+    the places looked at in vain, the errors and the findings are the same as when each such
+    file is parsed as it is reached."""
+    if where == "fixtures and examples":
+        monkeypatch.chdir(REPO)
+        paths = ["fixtures", "examples"]
+    elif where == "generated corpus":
+        _load_generator().generate(tmp_path / "corpus", 3000, seed=11)
+        monkeypatch.chdir(tmp_path / "corpus")
+        paths = ["."]
+    else:
+        for name, text in CASES[where].items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        monkeypatch.chdir(tmp_path)
+        paths = ["."]
+    for selection in SELECTIONS.values():
+        parsed, none = _project_of(paths, selection, linked=False)
+        followed, count = _project_of(paths, selection, linked=True)
+        assert none == 0
+        assert followed == parsed
+        if where in ("fixtures and examples", "generated corpus"):
+            assert count > 30
 
 
 _NAME = st.text(alphabet="ab_1-.é", max_size=3)

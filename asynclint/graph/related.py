@@ -48,11 +48,3 @@ def set_names(document: Document | None, names: set[str],
         for holder in holders:
             named.update(name for name, value in _variables(holder) if mentions(value, names))
     return named, reached
-
-
-def unknown_includes(document: Document | None) -> bool:
-    """True when an include of ``document`` leads to no known file (the tracker stops there)."""
-    return document is not None and any(
-        isinstance(node, Task) and node.include is not None and node.include.resolved is None
-        for node in document_task_nodes(document)
-    )

@@ -40,9 +40,9 @@ class FileContext:
     # whether each candidate path is a file, shared by the files of one load: playbooks and
     # roles look for the same roles again and again
     known: dict[str, bool] | None = field(default=None, compare=False, repr=False)
-    # where each role was found from each folder, shared likewise: the candidates tried are
-    # in ``missed`` from the first search
-    roles: dict[tuple[str, str, str], str | None] | None = field(
+    # where each role was found from each folder, and the candidates tried in vain on the
+    # way, shared likewise
+    roles: dict[tuple[str, str, str], tuple[str | None, tuple[str, ...]]] | None = field(
         default=None, compare=False, repr=False)
 
     @property
@@ -131,13 +131,20 @@ class Builder:
         return self._first_file(candidates)
 
     def resolve_role(self, name: str, tasks_from: str = "main") -> str | None:
-        roles = self.context.roles
+        roles, missed = self.context.roles, self.context.missed
         if roles is None:
             return self._search_role(name, tasks_from)
         key = (self.context.folder, name, tasks_from)  # the folder decides the role_dir
-        if key not in roles:
-            roles[key] = self._search_role(name, tasks_from)
-        return roles[key]
+        known = roles.get(key)
+        if known is None:
+            start = 0 if missed is None else len(missed)
+            found = self._search_role(name, tasks_from)
+            roles[key] = (found, () if missed is None else tuple(missed[start:]))
+            return found
+        found, tried = known
+        if missed is not None:  # every file that looks notes where it looked
+            missed.extend(tried)
+        return found
 
     def _search_role(self, name: str, tasks_from: str) -> str | None:
         here = self.context.folder

@@ -36,8 +36,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
-from asynclint.model.keywords import IMPORT_PLAYBOOK
-from asynclint.model.nodes import Document, Task, document_task_nodes
+from asynclint.model.links import Links, run_edges, unknown_includes
+from asynclint.model.nodes import Document
 from asynclint.model.paths import RealPaths
 from asynclint.model.project import STDIN, discover_paths
 from asynclint.parsing.source import ParseError, read_regular
@@ -135,6 +135,11 @@ class FileScan:
     words: frozenset[bytes]
     composes: bool
 
+    @property
+    def links(self) -> bool:
+        """Holds a link word: the file may include, import or list a role."""
+        return not self.words.isdisjoint(LINK_WORDS)
+
 
 def _maybe_no_retries(data: bytes) -> bool:
     """Some ``retries`` in ``data`` is not written as a positive number (nor a template)."""
@@ -210,18 +215,6 @@ def target_files(paths: Iterable[str], exclude: Callable[[Path], bool] | None = 
         yield from found
 
 
-def run_edges(document: Document) -> Iterator[str]:
-    """Files that run as part of the runs of ``document``: its roles and task includes."""
-    for play in document.plays:
-        for role in play.roles:
-            if role.tasks_file:
-                yield role.tasks_file
-    for node in document_task_nodes(document):
-        if (isinstance(node, Task) and node.include is not None and node.include.resolved
-                and node.include.kind != IMPORT_PLAYBOOK):
-            yield node.include.resolved
-
-
 def _closure(start: Iterable[str], links: Mapping[str, set[str]]) -> set[str]:
     found = set(start)
     pending = list(found)
@@ -247,12 +240,14 @@ class BytePrefilter:
     def __init__(self, need: Need, scans: Mapping[str, FileScan | None] | None = None,
                  real: RealPaths | None = None,
                  later: Callable[[], Mapping[str, FileScan | None]] | None = None,
-                 early: Callable[[str], tuple[bool, FileScan | None]] | None = None):
+                 early: Callable[[str], tuple[bool, FileScan | None]] | None = None,
+                 linked: Callable[[str, str | None], Links | None] | None = None):
         self.need = need
         self.real = real or RealPaths()
         self.scans: dict[str, FileScan | None] = dict(scans or {})
         self.later = later
         self.early = early
+        self.linked = linked
         self.read_early: set[str] = set()  # told apart by their bytes before the scans came
         self.data: dict[str, bytes] = {}  # the bytes of those that may link, for the loader
         self.action_dirs: dict[str, bool] = {}
@@ -280,7 +275,11 @@ class BytePrefilter:
     @staticmethod
     def _links_nothing(scan: FileScan | None) -> bool:
         """A file read and scanned without a link word: it reaches no other file."""
-        return scan is not None and not scan.words & LINK_WORDS
+        return scan is not None and not scan.links
+
+    def links(self, real_path: str, kind: str | None) -> Links | None:
+        """What a file links to, if the scans brought it (``linked``) before :meth:`keep`."""
+        return None if self.linked is None else self.linked(real_path, kind)
 
     def take(self, real_path: str) -> bytes | None:
         """The bytes :meth:`unparsed` read of a file it sends to the loader, handed over once."""
@@ -290,7 +289,7 @@ class BytePrefilter:
         """Every scan, the later ones too (a file reached beyond them is scanned here)."""
         if self.later is None:
             return
-        later, self.later, self.early = self.later, None, None
+        later, self.later, self.early, self.linked = self.later, None, None, None
         for real, scan in later().items():
             self.scans.setdefault(real, scan)
         for real in self.read_early:
@@ -326,16 +325,20 @@ class BytePrefilter:
         return self._holds(real, self.need.down)
 
     def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
-             read: Callable[[str], Document | None]) -> set[str]:
+             read: Callable[[str], Document | None],
+             linked: Mapping[str, Links] | None = None) -> set[str]:
         self._settle()
         real_path = self.real
+        linked = linked or {}
         edges = {real: {real_path(target) for target in run_edges(document)}
                  for real, document in documents.items() if document is not None}
+        edges.update((real, {real_path(target) for target in links.runs})
+                     for real, links in linked.items())
         includers: dict[str, set[str]] = {}
         for real, targets in edges.items():
             for target in targets:
                 includers.setdefault(target, set()).add(real)
-        reached = [*documents, *unread]
+        reached = [*documents, *unread, *linked]
         alone = {real for real in reached if self.kept_alone(real)}
         seeds = {real for real in reached if self.seeds_run(real)}
         below = _closure((real for real in reached if self.seeds_down(real)), edges)
@@ -344,7 +347,10 @@ class BytePrefilter:
         if self.need.whole:
             related = runs
         else:
-            related = Related(runs, edges, documents, read, real_path).files(seeds)
+            unknown = {real for real in runs  # the tracker loses a job there
+                       if (linked[real].unknown if real in linked
+                           else unknown_includes(documents.get(real)))}
+            related = Related(runs, edges, unknown, read, real_path).files(seeds)
         # a looped include and the loops below it: the files between them, not those above
         return _closure(related, includers) | (_closure(down, includers) & below) | alone
 
@@ -361,14 +367,13 @@ class Related:
     kept one, so what is kept runs in the order of the whole run.
     """
 
-    def __init__(self, runs: set[str], edges: Mapping[str, set[str]],
-                 documents: Mapping[str, Document | None],
+    def __init__(self, runs: set[str], edges: Mapping[str, set[str]], unknown: set[str],
                  read: Callable[[str], Document | None],
                  real: Callable[[str], str] = os.path.realpath):
         self.runs = runs
         self.real = real
         self.edges = edges
-        self.documents = documents
+        self.unknown = unknown  # files of the runs an include of which leads nowhere known
         self.read = read
         self.data: dict[str, bytes | None] = {}
         # the words of a file, once a name was found in it; None: it may spell any word
@@ -377,12 +382,10 @@ class Related:
     def files(self, seeds: set[str]) -> set[str]:
         if not self.runs:  # no job to follow: the graph's readers are not even imported
             return set()
-        from asynclint.graph.related import set_names, unknown_includes
+        from asynclint.graph.related import set_names
 
         seeds = seeds & self.runs
-        kept = set(seeds)
-        kept.update(real for real in self.runs
-                    if unknown_includes(self.documents.get(real)))  # parsed: they link
+        kept = seeds | self.unknown
         names: set[str] = set()
         examined: dict[str, int] = {}
         while True:

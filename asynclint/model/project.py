@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
 from asynclint.model.build import FileContext, build_document, role_dir_of
+from asynclint.model.links import Links, reached
 from asynclint.model.nodes import Document, Task, document_task_nodes
 from asynclint.model.paths import RealPaths
 from asynclint.parsing import ParseError, compose_documents, read_source
-from asynclint.parsing.source import decode
+from asynclint.parsing.source import Source, decode
 from asynclint.structs import field, struct
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -169,12 +170,18 @@ class Prefilter(Protocol):
         """The bytes of a file read to answer :meth:`unparsed`, handed over once: the loader
         decodes them instead of reading the file again. ``None``: read it."""
 
+    def links(self, real_path: str, kind: str | None) -> Links | None:
+        """What a file that may reach others links to, when known without parsing it here
+        (read as ``kind``): it is then parsed only if :meth:`keep` asks for it."""
+
     def keep(self, documents: Mapping[str, Document | None], unread: Iterable[str],
-             read: Callable[[str], Document | None]) -> set[str]:
+             read: Callable[[str], Document | None],
+             linked: Mapping[str, Links]) -> set[str]:
         """The real paths of the files the project keeps, once every file was reached.
 
-        ``read`` parses an unread file (it then joins ``documents``), when the decision
-        needs its content."""
+        ``read`` parses an unread or linked file (it then joins ``documents``), when the
+        decision needs its content; ``linked`` are the files followed through their
+        :meth:`links`."""
 
 
 class _Loader:
@@ -185,69 +192,93 @@ class _Loader:
         self.prefilter = prefilter
         self.documents: dict[str, Document] = {}
         self.unread: dict[str, tuple[str, str, str | None]] = {}
+        # followed through what the prefilter knew of their links, not parsed (yet)
+        self.linked: dict[str, tuple[str, str, str | None, Links]] = {}
         self.errors: list[FileError] = []
-        self.order: list[str] = []
         self.missed: list[str] = []  # where includes and roles were looked for in vain
         self.known: dict[str, bool] = {}  # whether a path looked at is a file
         self.roles: dict[tuple[str, str, str], str | None] = {}  # each role, by folder
 
     def load(self, path: str, display: str, forced_kind: str | None = None,
-             data: bytes | None = None) -> Document | None:
+             data: bytes | None = None) -> Document | Links | None:
+        """The file's model, or what it links to; ``None`` if it was reached before, or
+        links to nothing, or cannot be read."""
         real = self.real(path) if data is None else f"<stdin>:{display}"
-        if real in self.documents:
-            return self.documents[real]
-        if real in self.unread:
+        if real in self.documents or real in self.unread or real in self.linked:
             return None
-        if data is None and self.prefilter is not None and self.prefilter.unparsed(real):
-            self.unread[real] = (path, display, forced_kind)
-            return None
+        if data is None and self.prefilter is not None:
+            if self.prefilter.unparsed(real):
+                self.unread[real] = (path, display, forced_kind)
+                return None
+            links = self.prefilter.links(real, forced_kind)
+            if links is not None:
+                self.linked[real] = (path, display, forced_kind, links)
+                self.missed += links.missed
+                return links
         return self.read(path, real, display, forced_kind, data)
+
+    def _source(self, path: str, real: str, display: str, data: bytes | None) -> Source:
+        if data is not None:
+            return decode(display, data)
+        taken = self.prefilter.take(real) if self.prefilter is not None else None
+        return read_source(path, display) if taken is None else decode(display, taken)
 
     def read(self, path: str, real: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | None:
         try:
-            if data is not None:
-                source = decode(display, data)
-            else:
-                taken = self.prefilter.take(real) if self.prefilter is not None else None
-                source = read_source(path, display) if taken is None else decode(display, taken)
+            source = self._source(path, real, display, data)
             composed = compose_documents(source, use_c=self.use_c)
         except ParseError as error:
             self.errors.append(FileError(display, error))
             self.documents[real] = None  # type: ignore[assignment]
             return None
         context_path = real if data is None else str(Path(display).resolve())
-        context = FileContext(context_path, role_dir_of(context_path), self.missed, self.known,
-                              self.roles)
-        document = build_document(source, composed, context, forced_kind)
+        document = build_document(source, composed, self._context(context_path, self.missed),
+                                  forced_kind)
         self.documents[real] = document
-        self.order.append(real)
         return document
 
-    def follow(self, document: Document) -> None:
+    def _context(self, path: str, missed: list[str]) -> FileContext:
+        return FileContext(path, role_dir_of(path), missed, self.known, self.roles)
+
+    def links_of(self, path: str, real: str) -> dict[str | None, Links] | None:
+        """What the file links to, read as each kind (``None``, ``tasks``) it may be reached
+        as; ``None`` when it cannot be read or composed (the loader reports why)."""
+        try:
+            source = self._source(path, real, path, None)
+            composed = compose_documents(source, use_c=self.use_c)
+        except ParseError:
+            return None
+        found: dict[str | None, Links] = {}
+        for kind in (None, "tasks"):
+            missed: list[str] = []
+            document = build_document(source, composed, self._context(real, missed), kind)
+            found[kind] = Links.of(document, missed)
+            if kind is None and document.kind != "other":  # read as tasks, it is the same
+                found["tasks"] = found[None]
+                break
+        return found
+
+    def follow(self, loaded: Document | Links) -> None:
         """Load every file an include or a play's role list reaches, transitively."""
-        pending = [document]
+        pending = [loaded]
         while pending:
             current = pending.pop()
-            for target, kind in _reached(current):
+            for target, kind in current.reached if isinstance(current, Links) \
+                    else reached(current):
                 real = self.real(target)
-                if real in self.documents or real in self.unread:
+                if real in self.documents or real in self.unread or real in self.linked:
                     continue  # loaded, or noted as reached
-                loaded = self.load(target, display_path(target), kind)
-                if loaded is not None:
-                    pending.append(loaded)
+                found = self.load(target, display_path(target), kind)
+                if found is not None:
+                    pending.append(found)
 
 
-def _reached(document: Document) -> Iterator[tuple[str, str | None]]:
-    for play in document.plays:
-        for role in play.roles:
-            if role.tasks_file:
-                yield role.tasks_file, "tasks"
-        if play.import_playbook is not None and play.import_playbook.resolved:
-            yield play.import_playbook.resolved, None
-    for node in document_task_nodes(document):
-        if isinstance(node, Task) and node.include is not None and node.include.resolved:
-            yield node.include.resolved, "tasks"
+def link_reader(real: RealPaths) -> Callable[[str], dict[str | None, Links] | None]:
+    """What a file links to, read as each kind it may be reached as (:class:`Links`), by a
+    loader of its own: a role or file looked for from one folder is looked for once."""
+    loader = _Loader(True, real=real)
+    return lambda path: loader.links_of(path, real(path))
 
 
 def load_project(
@@ -268,10 +299,10 @@ def load_project(
     targets: list[str] = []
     for raw in paths:
         if raw == STDIN:
-            document = loader.load(stdin_name, stdin_name, data=stdin_data or b"")
+            loaded = loader.load(stdin_name, stdin_name, data=stdin_data or b"")
             targets.append(stdin_name)
-            if document is not None:
-                loader.follow(document)
+            if loaded is not None:
+                loader.follow(loaded)
             continue
         root = str(Path(raw))
         if discovered is not None and raw in discovered:
@@ -281,22 +312,29 @@ def load_project(
         for file in files:
             display = display_path(file)
             targets.append(display)
-            document = loader.load(file, display)
-            if document is not None:
-                loader.follow(document)
+            loaded = loader.load(file, display)
+            if loaded is not None:
+                loader.follow(loaded)
     skipped: list[str] = []
     if loader.prefilter is not None:
+        # reached and not parsed: linking to nothing, or followed through their links
+        noted = {**loader.unread,
+                 **{real: (path, display, kind)
+                    for real, (path, display, kind, _) in loader.linked.items()}}
+
         def read(real: str) -> Document | None:
             if real not in loader.documents:
-                loader.read(*loader.unread[real][:1], real, *loader.unread[real][1:])
+                path, display, kind = noted[real]
+                loader.read(path, real, display, kind)
             return loader.documents[real]
 
-        kept = loader.prefilter.keep(loader.documents, loader.unread, read)
-        for real, (path, display, kind) in loader.unread.items():
+        linked = {real: links for real, (*_, links) in loader.linked.items()}
+        kept = loader.prefilter.keep(loader.documents, loader.unread, read, linked)
+        for real, (path, display, kind) in noted.items():
             if real in loader.documents:
                 continue  # read while deciding; kept or dropped below
             if real in kept:
-                loader.read(path, real, display, kind)  # reaches no other file: no follow
+                loader.read(path, real, display, kind)  # what it reaches was reached
             else:
                 skipped.append(display)
         for real, document in list(loader.documents.items()):
