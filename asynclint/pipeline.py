@@ -17,6 +17,7 @@ from asynclint.model.paths import RealPaths
 from asynclint.model.prefilter import BytePrefilter, FileScan, need_of, target_files
 from asynclint.model.project import link_reader
 from asynclint.parallel import Scans, default_jobs
+from asynclint.parsing.compose import c_available
 from asynclint.rules.catalog import CATALOG
 from asynclint.structs import struct
 
@@ -174,6 +175,8 @@ def check(
             return None if found is None else {
                 kind: links.to_plain() for kind, links in found.items()}
 
+        if speed.jobs > 1:  # children would each import ruamel.yaml's parser: once, here
+            c_available()
         scans = Scans(files, speed.jobs, digests=key_after_run, extra=find_named,
                       summarize=summarize)
 
