@@ -254,3 +254,30 @@ def test_no_task_is_lost_and_safe_fixes_leave_no_finding_of_their_code(text: str
         assert lost_tasks(before.documents[0], after.documents[0]) == []
         left = Counter(f.code for f in lint(after).findings)
         assert all(left[code] <= total[code] - safe[code] for code in safe)
+
+
+@given(name=st.text(alphabet="ab_1é", min_size=1, max_size=3), data=st.data())
+def test_a_fresh_name_is_a_word_the_text_does_not_use(name: str, data: st.DataObject) -> None:
+    """A name counts as used where a pattern with a look-behind finds it, though it is
+    searched for from its first character (the look-behind made it a search at every
+    position: quadratic over a file with many findings)."""
+    import re
+
+    from asynclint.fixes.waits import _uses, fresh_name
+
+    pieces = st.one_of(st.just(name), st.just(name + "_2"), st.sampled_from(list("ab_.1 é\n")))
+    text = "".join(data.draw(st.lists(pieces, max_size=12)))
+    used = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None
+    assert _uses(text, name) == used
+    fresh = fresh_name(text, name)
+    assert not _uses(text, fresh) and (fresh == name) == (not used)
+
+
+def test_the_finished_test_follows_each_file() -> None:
+    from asynclint.fixes.waits import finished_test
+
+    assert finished_test("until: r.finished\n", "w") == "w.finished"
+    assert finished_test("until: r is finished\n", "w") == "w is finished"
+    assert finished_test("until: r.finished\n", "w") == "w.finished"  # asked again
+    assert finished_test("until: r.finished or s is finished\n", "w") == "w is finished"
+    assert finished_test("", "w") == "w is finished"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
@@ -76,3 +77,34 @@ def test_a_value_taken_from_an_anchor_elsewhere_counts() -> None:
     assert "job" not in second.source.text[second.map.start:second.map.end]
     assert mentions(second.map, ["job"])
     assert may_mention(second, ["job"])
+
+
+_WORDISH = st.text(alphabet="abj_1é", min_size=1, max_size=5).filter(
+    lambda name: not name[0].isdigit())
+_SPELLINGS = ("{{ %s }}", "{{%s.rc}}", "{{ vars['%s'] }}", "{{ x | default(%s) }}",
+              "{{ hostvars[inventory_hostname].%s }}", "{{ [%s, 1] | first }}")
+
+
+@given(names=st.lists(_WORDISH, min_size=1, max_size=3), spellings=st.data(),
+       decoys=st.sets(_WORDISH, min_size=9, max_size=20))
+def test_with_many_names_a_name_a_value_refers_to_is_one_of_the_words(
+        names: list[str], spellings: st.DataObject, decoys: set[str]) -> None:
+    """Beyond a few names, the words of a task's text are listed once and each name looked
+    up: every name a value refers to is found so, and the names the text does not hold as
+    words are not."""
+    from asynclint.graph.reading import FEW_NAMES, entry_reads
+
+    values = [spellings.draw(st.sampled_from(_SPELLINGS)) % name for name in names]
+    text = ("- ansible.builtin.debug:\n    msg: \"" + " ".join(values) + "\"\n"
+            "  when: " + names[0] + " is defined\n")
+    (task,) = _loaded(text)
+    referred = {reference.name for _, references in entry_reads(task)
+                for reference in references}
+    assert names[0] in referred  # the condition
+    assert len(decoys | referred) > FEW_NAMES
+    for name in referred:
+        assert may_mention(task, decoys | {name}), (name, text)
+    words = set(re.findall(r"\w+", text))
+    absent = {decoy for decoy in decoys if decoy not in words}
+    if len(absent) > FEW_NAMES:
+        assert not may_mention(task, absent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from asynclint.fixes.edits import Fix
 from asynclint.fixes.yaml_edit import Pairs, insert_entries, replace_value
@@ -15,17 +16,35 @@ WAIT_MODULE = "ansible.builtin.async_status"
 def fresh_name(text: str, base: str) -> str:
     """``base``, or ``base_2``, ``base_3``... whichever word ``text`` does not use yet."""
     candidate, number = base, 1
-    while re.search(rf"(?<![\w.]){re.escape(candidate)}(?!\w)", text):
+    while _uses(text, candidate):
         number += 1
         candidate = f"{base}_{number}"
     return candidate
 
 
+def _uses(text: str, name: str) -> bool:
+    """``name`` is in ``text`` as a word: not right after a word character or a dot, nor
+    before a word character. The pattern starts with the name itself, which the regular
+    expression engine looks for as a string; the character before is tested here (a pattern
+    starting with a look-behind is tried at every position of a file)."""
+    if name not in text:
+        return False
+    for match in re.finditer(rf"{re.escape(name)}(?!\w)", text):
+        start = match.start()
+        if not start or not (text[start - 1].isalnum() or text[start - 1] in "_."):
+            return True
+    return False
+
+
 def finished_test(text: str, register: str) -> str:
     """``<register> is finished``, or ``<register>.finished`` when the file only uses that form."""
-    if re.search(r"\.finished\b", text) and not re.search(r"\bis\s+finished\b", text):
-        return f"{register}.finished"
-    return f"{register} is finished"
+    return f"{register}.finished" if _attribute_only(text) else f"{register} is finished"
+
+
+@lru_cache(maxsize=8)  # a file with many findings is searched once
+def _attribute_only(text: str) -> bool:
+    return "finished" in text and re.search(r"\.finished\b", text) is not None \
+        and re.search(r"\bis\s+finished\b", text) is None
 
 
 def job_id(register: str, variable: str | None = None) -> str:

@@ -77,21 +77,45 @@ def mentions(node: YNode | None, names: Collection[str]) -> bool:
 
 # what a name must not hold for its absence from a task's text to say it is in no value
 _UNSPELLED = frozenset(" \t\r\n'\"\\")
+_WORD = re.compile(r"\w+")
+FEW_NAMES = 8  # more names than this: a task's words are listed once, then looked up
 
 
-def may_mention(task: Task, names: Collection[str]) -> bool:
-    """False when no scalar of ``task`` (keys included) can hold one of ``names``, because
-    the task's text holds none: one substring test per name instead of one per name per
-    scalar (:func:`mentions`).
+class Names:
+    """Names :func:`may_mention` looks for, sorted once: those made of word characters
+    (a reference spells such a name as a whole word), and the others."""
+
+    __slots__ = ("others", "words")
+
+    def __init__(self, names: Collection[str]):
+        self.words = frozenset(name for name in names if _WORD.fullmatch(name))
+        self.others = tuple(name for name in names if name not in self.words)
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.others)
+
+
+def may_mention(task: Task, names: Collection[str] | Names) -> bool:
+    """False when no value of ``task`` (keys included) can refer to one of ``names``, because
+    the task's text does not spell it: one substring test per name instead of one per name
+    per scalar (:func:`mentions`), or, for many names, one lookup per word of the text.
 
     A scalar's value is pieces of its lines, a line break turned into a space or kept, so a
     name without spaces, quotes or backslashes is in a value only if it is in the text, when
-    no escape (a backslash) or alias (``*``) makes the value otherwise.
+    no escape (a backslash) or alias (``*``) makes the value otherwise. A reference to a name
+    made of word characters spells it between characters that are not (``{{ job.rc }}``,
+    ``vars['job']``): one of the text's words.
     """
+    if not isinstance(names, Names):
+        names = Names(names)
     text = task.source.text[task.map.start:task.map.end]
     if "\\" in text or "*" in text:
         return True
-    return any(name in text or not _UNSPELLED.isdisjoint(name) for name in names)
+    if any(name in text or not _UNSPELLED.isdisjoint(name) for name in names.others):
+        return True
+    if len(names.words) <= FEW_NAMES:
+        return any(name in text for name in names.words)
+    return not names.words.isdisjoint(_WORD.findall(text))
 
 
 def is_set_fact(task: Task) -> bool:

@@ -12,6 +12,7 @@ from typing import Iterator
 
 from asynclint.expressions import Reference, value_references
 from asynclint.graph.reading import (
+    Names,
     entry_reads,
     guards,
     is_cleanup,
@@ -138,6 +139,7 @@ class RunWalker:
         self.by_launch: dict[GraphNode, _Pending] = {}
         self.edges: list[Edge] = []
         self.reads: list[ResultRead] = []
+        self.sought: dict[frozenset[str], Names] = {}  # the names of each live set, sorted
 
     def walk(self) -> RunFacts:
         for node in self.nodes:
@@ -186,8 +188,14 @@ class RunWalker:
     def _reads(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
         live = self._live(node)
-        if live is not None and not (live and may_mention(task, live)):
-            return
+        if live is not None:
+            if not live:
+                return
+            sought = self.sought.get(live)
+            if sought is None:
+                sought = self.sought[live] = Names(live)
+            if not may_mention(task, sought):
+                return
         for entry, references in entry_reads(task, live):
             for reference in references:
                 if self.data:

@@ -197,7 +197,8 @@ class _Loader:
         self.errors: list[FileError] = []
         self.missed: list[str] = []  # where includes and roles were looked for in vain
         self.known: dict[str, bool] = {}  # whether a path looked at is a file
-        self.roles: dict[tuple[str, str, str], str | None] = {}  # each role, by folder
+        # each role found from each folder, and where it was looked for in vain on the way
+        self.roles: dict[tuple[str, str, str], tuple[str | None, tuple[str, ...]]] = {}
 
     def load(self, path: str, display: str, forced_kind: str | None = None,
              data: bytes | None = None) -> Document | Links | None:
