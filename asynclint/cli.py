@@ -343,15 +343,23 @@ COMMANDS = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": r
             "graph": run_graph, "parallelize": run_parallelize}
 
 
-# Collect cycles every 200,000 new objects instead of every 700: a run builds millions of
-# small, acyclic nodes that live until it ends, and scanning them over and over cost a third
-# of a run (mypy does the same).
-GC_THRESHOLD = (200_000, 30, 30)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Python's cycle collector is off meanwhile: a run builds millions of
+    small, acyclic nodes that live until it ends, and scanning them again and again cost a
+    third of a run with the default thresholds, and 0.3 s of 3.6 s at 100,000 tasks with a
+    collection every 200,000 new objects. What a run leaves in cycles is little (5 MB more
+    at the peak of those 3.6 s)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     started = time.time_ns()
-    gc.set_threshold(*GC_THRESHOLD)
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(arguments[0] if arguments and arguments[0] in COMMANDS else None)
     try:

@@ -236,6 +236,34 @@ def test_the_command_ends_without_teardown_and_loses_no_output(tmp_path) -> None
     gone.stderr.close()
 
 
+def test_the_cycle_collector_is_off_during_a_command_only(tmp_path, capsys, monkeypatch) -> None:
+    import gc
+
+    from asynclint import cli
+
+    seen: list[bool] = []
+    check_paths = cli.check_paths
+
+    def checking(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return check_paths(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "check_paths", checking)
+    path = write(tmp_path, "p.yml", BLOCK.format(noqa=""))
+    assert gc.isenabled()
+    assert run(capsys, "check", "--no-cache", str(path))[0] == 1
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller's choice stands
+        assert run(capsys, "check", "--no-cache", str(path))[0] == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    monkeypatch.setitem(cli.COMMANDS, "check", lambda args: 1 / 0)
+    assert run(capsys, "check", str(path))[0] == 2  # an internal error
+    assert gc.isenabled()
+
+
 def test_thousands_of_unrelated_yaml_files_stay_quiet(tmp_path, capsys) -> None:
     for index in range(2000):
         folder = tmp_path / f"k8s{index % 40}"
