@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - a Python without it
 
 from asynclint import __version__
 from asynclint.linter import LintResult
+from asynclint.model.paths import absolute
 from asynclint.model.prefilter import read_file
 from asynclint.structs import struct
 
@@ -90,10 +91,11 @@ def folder_times(files: Iterable[str], roots: Iterable[str]) -> list[tuple[str, 
     """With their modification times (``None``: missing): the folders of ``files`` and the
     folders above them inside ``roots``, and the ``roles/`` folder of every folder above them
     (where a role name is looked up)."""
-    bounds = tuple(os.path.abspath(root) for root in roots)
+    cwd = os.getcwd()
+    bounds = tuple(absolute(root, cwd) for root in roots)
     folders: set[str] = set()
     for parent in {os.path.dirname(file) for file in files}:  # many files share a folder
-        folder = os.path.abspath(parent)
+        folder = absolute(parent, cwd)
         while folder not in folders:
             folders.add(folder)
             folder = os.path.dirname(folder)
@@ -212,6 +214,7 @@ class Digests:
 
     def __init__(self, path: Path):
         self.path = path
+        self.cwd = os.getcwd()  # the files are kept by absolute path
         self.known: dict[str, tuple[Stat, str | None]] = {}
         self.used: dict[str, tuple[Stat, str | None]] = {}  # what this run looked up
         self.offered: dict[str, tuple[Stat, str]] = {}  # digests read by others (offer)
@@ -230,7 +233,7 @@ class Digests:
         except OSError:
             return None
         stat = stat_of(info)
-        where = os.path.abspath(path)
+        where = absolute(path, self.cwd)
         found = self.known.get(where)
         if found is not None and found[0] == stat and stat[0] < self.written - RACY_NS:
             self.used[where] = found
@@ -246,7 +249,7 @@ class Digests:
         """The digest of the bytes of ``path`` read right after its stat was ``stat``
         (:class:`asynclint.parallel.Scans`): :meth:`digest` takes it instead of reading the
         file while its stat is the same."""
-        self.offered[os.path.abspath(path)] = (stat, value)
+        self.offered[absolute(path, self.cwd)] = (stat, value)
 
     def save(self) -> None:
         """Keep the files this run looked up, and only them: a file no longer checked

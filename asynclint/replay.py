@@ -133,8 +133,11 @@ def record(argv: Sequence[str], stdout: TextIO, started: int, watched: Iterable[
     ``watched`` and printed ``output``. Nothing is recorded when one of them changed too
     close to the start for its stat to be trusted; a cache that cannot be written only
     costs the next run its time. True when recorded."""
+    from asynclint.model.paths import absolute  # loaded by the run being recorded
+
     given = dict.fromkeys([*watched, *_own_files(), *_library_files()])  # many repeat
-    paths = list(dict.fromkeys(os.path.abspath(path) for path in given))
+    cwd = os.getcwd()
+    paths = list(dict.fromkeys(absolute(path, cwd) for path in given))
     stats = [_stat(path) for path in paths]
     # a missing path inside a folder watched already: creating it changes the folder's time
     # (not so for a link whose target is missing: the target may appear anywhere)

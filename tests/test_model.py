@@ -234,6 +234,16 @@ def test_recursive_includes_terminate(tmp_path: Path) -> None:
     assert [s.task.include.target for s in flow.steps] == ["a.yml", "b.yml", "a.yml"]
 
 
+def test_absolute_paths_as_abspath_spells_them(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from asynclint.model.paths import absolute
+
+    monkeypatch.chdir(tmp_path)
+    for path in ["a/b.yml", "./a/../b.yml", "/x//y/./z.yml", "..", ".", "a/", "//twice/a",
+                 f"{tmp_path}/c.yml", "é/ü.yml"]:
+        assert absolute(path, os.getcwd()) == os.path.abspath(path), path
+
+
 def test_the_loader_resolves_paths_as_realpath_does(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from asynclint.model.project import _Loader

@@ -27,6 +27,12 @@ def join(base: str, *parts: str) -> str:
     return normal(os.path.join(base, *parts))
 
 
+def absolute(path: str, cwd: str) -> str:
+    """``os.path.abspath(path)`` with the working folder ``cwd`` given: ``abspath`` asks the
+    system for it at every call, a system call per path."""
+    return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
+
+
 def parents(path: str) -> list[str]:
     """``[str(p) for p in PurePosixPath(path).parents]``."""
     path = normal(path)
