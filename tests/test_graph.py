@@ -303,18 +303,13 @@ def test_a_loop_over_the_enclosing_loop_variable_terminates(tmp_path: Path) -> N
 def test_a_run_without_async_holds_no_job_read_or_job_edge() -> None:
     """``build_graph`` skips the walk of such a run when it builds no data edges: the walk
     of every fixture's runs shows it would have found nothing, waits and aliases included."""
-    from asynclint.graph.build import NO_FACTS, _may_hold_jobs, _nodes, _runs
+    from asynclint.graph.build import NO_FACTS, _may_hold_jobs
     from asynclint.graph.tracking import walk_run
     from fixture_files import FIXTURES
 
     skipped = waiting = 0
     for path in sorted(FIXTURES.rglob("*.yml")):
-        project = load_project([str(path)])
-        runs: dict[int, list] = {}
-        for node in _nodes(_runs(flows(project))):
-            runs.setdefault(node.run, []).append(node)
-        for members in runs.values():
-            run = tuple(members)
+        for run in _runs_of(path):
             if not _may_hold_jobs(run):
                 skipped += 1
                 waiting += any(node.task.action and "async_status" in node.task.action
@@ -330,7 +325,6 @@ def test_the_reads_a_walk_without_data_edges_finds_are_those_every_reference_giv
     values mention such a name, however they chain (a loop over an alias set on the same
     task, an alias of an enclosing include's loop variable, a play's ``vars``). It finds the
     same jobs and result reads as the walk that parses every reference."""
-    from asynclint.graph.build import _nodes, _runs
     from asynclint.graph.tracking import walk_run
     from fixture_files import FIXTURES
 
@@ -355,12 +349,7 @@ def test_the_reads_a_walk_without_data_edges_finds_are_those_every_reference_giv
         encoding="utf-8")
     read_runs = 0
     for path in [crafted, *sorted(FIXTURES.rglob("*.yml"))]:
-        project = load_project([str(path)])
-        runs: dict[int, list] = {}
-        for node in _nodes(_runs(flows(project))):
-            runs.setdefault(node.run, []).append(node)
-        for members in runs.values():
-            run = tuple(members)
+        for run in _runs_of(path):
             every, filtered = walk_run(run, True), walk_run(run, False)
             assert _jobs(filtered) == _jobs(every), path
             assert _reads(filtered) == _reads(every), path
@@ -370,6 +359,16 @@ def test_the_reads_a_walk_without_data_edges_finds_are_those_every_reference_giv
                     "read through an alias the loop names before it is set",
                     "read through the play alias", "read through the include loop"}
     assert read_runs > 10
+
+
+def _runs_of(path: Path) -> list[tuple]:
+    """The graph nodes of each run of the project of ``path``."""
+    from asynclint.graph.build import _nodes, _runs
+
+    runs: dict[int, list] = {}
+    for node in _nodes(_runs(flows(load_project([str(path)])))):
+        runs.setdefault(node.run, []).append(node)
+    return [tuple(members) for members in runs.values()]
 
 
 def _jobs(facts) -> list[tuple]:

@@ -61,7 +61,7 @@ class Links:
     missed: tuple[str, ...]
 
     @classmethod
-    def of(cls, document: Document, missed: list[str]) -> "Links":
+    def of(cls, document: Document, missed: list[str]) -> Links:
         return cls(tuple(reached(document)), tuple(run_edges(document)),
                    unknown_includes(document), tuple(missed))
 
@@ -70,7 +70,7 @@ class Links:
         return self.reached, self.runs, self.unknown, self.missed
 
     @classmethod
-    def from_plain(cls, plain: tuple) -> "Links":
+    def from_plain(cls, plain: tuple) -> Links:
         found, runs, unknown, missed = plain
         return cls(tuple((str(target), None if kind is None else str(kind))
                          for target, kind in found),
