@@ -2,8 +2,8 @@
 
 A scan (:func:`~asynclint.model.prefilter.scan_file`: read, look for words, run libyaml's
 parser) is independent per file and its result is a few bytes, so it crosses process
-boundaries cheaply. Parsing into the model stays in one process: the frozen nodes of a file
-would cost as much to send back as to build.
+boundaries cheaply. The model of a file stays in the process that builds it: its frozen
+nodes would cost as much to send back as to build.
 
 The loader does not wait for the scans. As it reaches a file it only needs to know whether the
 file may include another; the whole scans are needed once every file was reached, when the
@@ -17,15 +17,15 @@ the rest of the answers when the prefilter decides.
 A child may be given more work for after its answers, each result a record following its
 answers (:data:`RECORDS`), taken when asked for:
 
-- the first one finds the project's plugin folders
-  (:func:`~asynclint.actions.discovery.named_dirs`, a walk of every folder) when no cache
-  knows them, for the rules to use instead of walking again (:meth:`Scans.extra`);
 - each one parses the files of its share that may include others, from the last one back,
   and sends what each links to (:class:`~asynclint.model.links.Links`, :meth:`Scans.summary`):
   the loader follows such a file without parsing it, and parses it only if the prefilter
   keeps it. Most such files are not kept. The loader marks each file as it reaches it
   (:meth:`Scans.reach`, in memory shared with the children), and a child leaves the files
-  already reached: the two meet halfway.
+  already reached: the two meet halfway;
+- then the first one finds the project's plugin folders
+  (:func:`~asynclint.actions.discovery.named_dirs`, a walk of every folder) when no cache
+  knows them, for the rules to use instead of walking again (:meth:`Scans.extra`).
 
 A first run with the cache on has no key to compare yet: its children also hash each file
 they read (:func:`scan_and_digest`), and the key is made after the run from those digests.
@@ -234,8 +234,10 @@ class Scans:
     A child writes its answers as it goes: :meth:`ready` gives one as soon as it arrived.
     With ``digests``, each file's stat and content digest are taken from the same read
     (:meth:`taken`): the cache's key then needs no read of its own.
-    ``extra`` is work for the first child once it answered, its result taken by :meth:`extra`
-    (marshalled: built-in types only).
+    ``summarize`` is work for a child on each file of its share that may include others,
+    once it answered (from the last file back, leaving the files :meth:`reach` marked), its
+    results taken by :meth:`summary`; ``extra`` is work for the first child after that, its
+    result taken by :meth:`extra` (both marshalled: built-in types only).
     :meth:`close` (also on an error) ends the children still running.
 
     An answer counts once whole: a child that fails, or writes what does not read, costs
