@@ -460,8 +460,8 @@ _PIECES = st.lists(st.one_of(_NAME, st.sampled_from([" ", "{{ ", " }}", "\n", "|
                    max_size=8)
 
 
-@given(names=st.sets(_NAME, max_size=24), pieces=_PIECES)  # few names, and more than FEW_NAMES
-@example(names={f"n{number}" for number in range(20)}, pieces=["{{ ", "n7", " }}"])
+@given(names=st.sets(_NAME, max_size=48), pieces=_PIECES)  # few names, and more than FEW_NAMES
+@example(names={f"n{number}" for number in range(40)}, pieces=["{{ ", "n7", " }}"])
 @example(names={"ab"}, pieces=["ab1"])  # a longer word holds the name: not a mention
 @example(names={"a", "a-b"}, pieces=["{{ ", "a-b", " }}"])  # a name the pattern finds
 @example(names={"a"}, pieces=["é", "a"])  # a non-ASCII letter is not a word character

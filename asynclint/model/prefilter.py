@@ -429,7 +429,7 @@ class Related:
 
 
 _WORD = re.compile(rb"\w+")
-FEW_NAMES = 16  # more names than this: a file's words are listed rather than each name sought
+FEW_NAMES = 32  # more names than this: a file's words are listed rather than each name sought
 
 
 class _Mention:
