@@ -118,6 +118,14 @@ def may_mention(task: Task, names: Collection[str] | Names) -> bool:
     return not names.words.isdisjoint(_WORD.findall(text))
 
 
+def variables_of(holder) -> list[tuple[str, object]]:
+    """The names a task, block, include or play sets in ``vars:``, with their value nodes."""
+    node = holder.node("vars")
+    if not isinstance(node, YMap):
+        return []
+    return [(entry.name, entry.value) for entry in node.entries if entry.name]
+
+
 def is_set_fact(task: Task) -> bool:
     return task.action is not None and short_name(task.action) == "set_fact"
 

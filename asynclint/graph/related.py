@@ -9,18 +9,10 @@ plain tasks around it, so the paths a job touches tie it to no other file.)
 
 from __future__ import annotations
 
-from asynclint.graph.reading import mentions, set_facts
+from asynclint.graph.reading import mentions, set_facts, variables_of
 from asynclint.graph.tracking import mentions_any
 from asynclint.model import Document, Task
 from asynclint.model.nodes import document_task_nodes
-from asynclint.parsing import YMap
-
-
-def _variables(holder) -> list[tuple[str, object]]:
-    node = holder.node("vars")
-    if not isinstance(node, YMap):
-        return []
-    return [(entry.name, entry.value) for entry in node.entries if entry.name]
 
 
 def set_names(document: Document | None, names: set[str],
@@ -46,5 +38,5 @@ def set_names(document: Document | None, names: set[str],
             reached.add(node.include.resolved)
     if names:
         for holder in holders:
-            named.update(name for name, value in _variables(holder) if mentions(value, names))
+            named.update(name for name, value in variables_of(holder) if mentions(value, names))
     return named, reached

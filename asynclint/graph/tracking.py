@@ -21,6 +21,7 @@ from asynclint.graph.reading import (
     mentions,
     set_facts,
     module_args,
+    variables_of,
 )
 from asynclint.graph.records import (
     DATA,
@@ -44,7 +45,6 @@ from asynclint.graph.values import (
     value_origins,
 )
 from asynclint.model.readings import is_async_status
-from asynclint.parsing import YMap
 from asynclint.structs import struct, field
 
 MAX_ALIAS_DEPTH = 8
@@ -172,9 +172,9 @@ class RunWalker:
             if looping.loop is not None:
                 bound.append((looping.loop_var, looping.node(looping.loop.name)))
         for holder in (step.task, *step.blocks, *step.includes):
-            bound += _var_entries(holder.node("vars"))
+            bound += variables_of(holder)
         if node.play is not None:
-            bound += _var_entries(node.play.node("vars"))
+            bound += variables_of(node.play)
         names = set(self.state)
         grown = True
         while grown:
@@ -287,13 +287,6 @@ class RunWalker:
             waits=tuple(pending.waits), cleanups=tuple(pending.cleanups),
             traceable=pending.traceable,
         )
-
-
-def _var_entries(variables: object) -> list[tuple[str, object]]:
-    """The names a ``vars:`` mapping sets, with their value nodes."""
-    if not isinstance(variables, YMap):
-        return []
-    return [(entry.name, entry.value) for entry in variables.entries if entry.name]
 
 
 def mentions_any(value: object, names: frozenset[str]) -> bool:
