@@ -14,7 +14,8 @@ median of the repeats is printed. What is measured:
 
 * ``bare parse``: ``bench/bare_parse.py``, Python start-up + importing ruamel's C extension +
   reading and composing every ``.yml``/``.yaml`` file (``CBaseLoader``, marks kept).
-* ``asynclint cold``: ``python -m asynclint check . --format json --no-cache``.
+* ``asynclint cold``: ``asynclint check . --format json --no-cache``, ``asynclint`` being the
+  console script pip installs (:data:`LAUNCHER`), run with this working tree on ``PYTHONPATH``.
 * ``asynclint first run``: the same without ``--no-cache``, the cache folder emptied before
   each run: it also hashes every file and writes the cache and the replay record.
 * ``asynclint warm``: the same without ``--no-cache``, after one unmeasured run that fills the
@@ -262,8 +263,52 @@ def probe_no_cache(env: dict[str, str]) -> bool:
     return _rejected(s, ["--no-cache"]) is None or "--no-cache" not in s.stderr.decode("utf-8", "replace")
 
 
+# The `asynclint` command as pip writes it into a virtual environment's `bin/` for the
+# `[project.scripts]` entry of pyproject.toml (distlib's template): what a user, the
+# pre-commit hook and a CI job run. `python -m asynclint` would add runpy's imports (about
+# 3 ms); this template adds `import re`, which a run that lints imports anyway.
+LAUNCHER = """\
+# -*- coding: utf-8 -*-
+import re
+import sys
+from {module} import {function}
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit({function}())
+"""
+
+
+def entry_point() -> tuple[str, str]:
+    """The module and function of the ``asynclint`` console script in pyproject.toml."""
+    import tomllib
+
+    with open(REPO / "pyproject.toml", "rb") as fh:
+        scripts = tomllib.load(fh)["project"]["scripts"]
+    module, _, function = scripts["asynclint"].partition(":")
+    return module, function
+
+
+_LAUNCHERS: list[str] = []
+
+
+def launcher() -> str:
+    """The path of that script for this working tree's entry point (written once, in a
+    temporary folder removed at exit)."""
+    if not _LAUNCHERS:
+        import atexit
+
+        folder = tempfile.mkdtemp(prefix="asynclint-bench-")
+        atexit.register(shutil.rmtree, folder, True)
+        module, function = entry_point()
+        path = os.path.join(folder, "asynclint")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(LAUNCHER.format(module=module, function=function))
+        _LAUNCHERS.append(path)
+    return _LAUNCHERS[0]
+
+
 def asynclint_cmd(jobs: int | None, cache: bool) -> list[str]:
-    cmd = [sys.executable, "-m", "asynclint", "check", ".", "--format", "json"]
+    cmd = [sys.executable, launcher(), "check", ".", "--format", "json"]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     if not cache:
@@ -271,7 +316,13 @@ def asynclint_cmd(jobs: int | None, cache: bool) -> list[str]:
     return cmd
 
 
+def _flags(cmd: list[str]) -> list[str]:
+    return cmd[3:]
+
+
 def _display(cmd: list[str]) -> str:
+    if len(cmd) > 1 and cmd[1] == launcher():
+        return " ".join(["asynclint"] + cmd[2:])
     return " ".join(["python"] + cmd[1:])
 
 
@@ -283,14 +334,14 @@ def asynclint_jobs(corpus: Path, env: dict[str, str], timeout: float, jobs: int 
     cold_cmd = asynclint_cmd(jobs, cache=not no_cache)
     cold = Measure("asynclint check, cold (--no-cache)" if no_cache else "asynclint check (no --no-cache flag)",
                    _display(cold_cmd))
-    out = [Job(cold, cold_cmd, lambda s, c=cold_cmd: _rejected(s, c[4:]))]
+    out = [Job(cold, cold_cmd, lambda s, c=cold_cmd: _rejected(s, _flags(c)))]
     if warm:
         warm_cmd = asynclint_cmd(jobs, cache=True)
         wm = Measure("asynclint check, warm cache", _display(warm_cmd))
         before = {p.name for p in corpus.iterdir()}
         time.sleep(SETTLE_S)  # a file written less than 2 s before a run is never trusted
         first = run_child(warm_cmd, corpus, env, timeout)  # fills the cache; not measured
-        wm.error = _rejected(first, warm_cmd[4:])
+        wm.error = _rejected(first, _flags(warm_cmd))
         created = sorted({p.name for p in corpus.iterdir()} - before)
         notes = []
         if created:
@@ -298,7 +349,7 @@ def asynclint_jobs(corpus: Path, env: dict[str, str], timeout: float, jobs: int 
         if wm.error is None:
             notes.append(f"cache-filling run {first.wall:.3f} s")
         wm.note = "; ".join(notes)
-        out.append(Job(wm, warm_cmd, lambda s, c=warm_cmd: _rejected(s, c[4:])))
+        out.append(Job(wm, warm_cmd, lambda s, c=warm_cmd: _rejected(s, _flags(c))))
     return out
 
 
@@ -319,7 +370,7 @@ def first_run_job(env: dict[str, str], jobs: int | None) -> Job:
     cmd = asynclint_cmd(jobs, cache=True)
     first_env, empty = first_run_env(env)
     m = Measure("asynclint check, first run (cache on, empty)", _display(cmd))
-    return Job(m, cmd, lambda s, c=cmd: _rejected(s, c[4:]), first_env, empty)
+    return Job(m, cmd, lambda s, c=cmd: _rejected(s, _flags(c)), first_env, empty)
 
 
 def finish_asynclint(cold: Measure, warm: Measure | None, first: Measure | None = None) -> None:

@@ -56,3 +56,16 @@ def test_one_command_prints_every_measure_and_ratio(tmp_path: Path) -> None:
     assert {m["label"] for m in data["measures"]} >= {"asynclint check, cold (--no-cache)",
                                                       "asynclint check, warm cache"}
     assert "asynclint cold / bare parse" in data["ratios"]
+
+
+def test_asynclint_runs_as_pip_installs_it() -> None:
+    """The bench times the console script pip wrote for this project when the test extras
+    were installed: its launcher is that script, line for line, shebang aside."""
+    run = _run_module()
+    installed = Path(sys.executable).parent / "asynclint"
+    script = installed.read_text(encoding="utf-8").splitlines()
+    assert script[0].startswith("#!")
+    written = Path(run.launcher()).read_text(encoding="utf-8").splitlines()
+    assert written == script[1:]
+    assert run.asynclint_cmd(None, cache=False)[1:] == [run.launcher(), "check", ".", "--format",
+                                                        "json", "--no-cache"]
