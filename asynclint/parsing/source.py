@@ -43,7 +43,18 @@ class Source:
 
     path: str
     text: str
-    line_starts: tuple[int, ...] = field(repr=False, compare=False, default=())
+    # where each line starts, found on the first question about lines: a run reads many
+    # files whose lines it never reports
+    _lines: tuple[int, ...] | None = field(default=None, init=False, repr=False,
+                                           compare=False, hash=False)
+
+    @property
+    def line_starts(self) -> tuple[int, ...]:
+        lines = self._lines
+        if lines is None:
+            lines = _line_starts(self.text)
+            object.__setattr__(self, "_lines", lines)
+        return lines
 
     @property
     def newline(self) -> str:
@@ -74,7 +85,7 @@ class Source:
 
 
 def source_from_text(path: str, text: str) -> Source:
-    return Source(path, text, _line_starts(text))
+    return Source(path, text)
 
 
 def decode(path: str, data: bytes) -> Source:
