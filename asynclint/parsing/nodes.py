@@ -82,21 +82,26 @@ class YMap:
     _index: dict[str, YEntry] | None = field(default=None, init=False, repr=False,
                                              compare=False, hash=False)
 
+    def _indexed(self) -> dict[str, YEntry]:
+        index = {item.key.value: item for item in self.entries
+                 if type(item.key) is YScalar}  # later duplicates win
+        object.__setattr__(self, "_index", index)
+        return index
+
+    # the three lookups read the index themselves: rules ask tasks for keys by the ten thousand
     def entry(self, key: str) -> YEntry | None:
         """The last entry named ``key`` (Ansible keeps the last of duplicate keys)."""
         index = self._index
-        if index is None:
-            index = {item.key.value: item for item in self.entries
-                     if type(item.key) is YScalar}  # later duplicates win
-            object.__setattr__(self, "_index", index)
-        return index.get(key)
+        return (self._indexed() if index is None else index).get(key)
 
     def get(self, key: str) -> "YNode | None":
-        item = self.entry(key)
+        index = self._index
+        item = (self._indexed() if index is None else index).get(key)
         return None if item is None else item.value
 
     def __contains__(self, key: str) -> bool:
-        return self.entry(key) is not None
+        index = self._index
+        return key in (self._indexed() if index is None else index)
 
     def keys(self) -> Iterator[str]:
         """Distinct scalar keys, in the order of their last occurrence."""
