@@ -32,6 +32,8 @@ a temporary directory, so nothing is written outside it and the corpus.
 from __future__ import annotations
 
 import argparse
+import atexit
+import functools
 import json
 import os
 import re
@@ -288,23 +290,17 @@ def entry_point() -> tuple[str, str]:
     return module, function
 
 
-_LAUNCHERS: list[str] = []
-
-
+@functools.cache
 def launcher() -> str:
     """The path of that script for this working tree's entry point (written once, in a
     temporary folder removed at exit)."""
-    if not _LAUNCHERS:
-        import atexit
-
-        folder = tempfile.mkdtemp(prefix="asynclint-bench-")
-        atexit.register(shutil.rmtree, folder, True)
-        module, function = entry_point()
-        path = os.path.join(folder, "asynclint")
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(LAUNCHER.format(module=module, function=function))
-        _LAUNCHERS.append(path)
-    return _LAUNCHERS[0]
+    folder = tempfile.mkdtemp(prefix="asynclint-bench-")
+    atexit.register(shutil.rmtree, folder, True)
+    module, function = entry_point()
+    path = os.path.join(folder, "asynclint")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(LAUNCHER.format(module=module, function=function))
+    return path
 
 
 def asynclint_cmd(jobs: int | None, cache: bool) -> list[str]:
