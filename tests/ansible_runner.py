@@ -42,7 +42,9 @@ def ansible_env(workdir: Path) -> dict[str, str]:
     """An environment that keeps every Ansible side effect inside ``workdir``."""
     workdir = workdir.resolve()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    (workdir / "tmp").mkdir(parents=True, exist_ok=True)
     env.update(
+        TMPDIR=str(workdir / "tmp"),  # where a module's payload is unpacked (and left if killed)
         ANSIBLE_ASYNC_DIR=str(workdir / "async"),
         ANSIBLE_REMOTE_TMP=str(workdir / "remote_tmp"),
         ANSIBLE_LOCAL_TEMP=str(workdir / "local_tmp"),
