@@ -387,6 +387,7 @@ class Related:
         seeds = seeds & self.runs
         kept = seeds | self.unknown
         names: set[str] = set()
+        sought: set[str] = set()  # every file of the runs not kept mentions none of these
         examined: dict[str, int] = {}
         while True:
             grown = False
@@ -403,15 +404,16 @@ class Related:
                     if below:
                         kept |= below
                         grown = True
-            mention = _Mention(names)
-            found = {real for real in self.runs - kept if self._mentions(real, mention)}
+            mention = _Mention(names - sought)  # only the names new since the last look
+            sought |= names
+            found: set[str] = set()
+            if mention:
+                found = {real for real in self.runs - kept if self._mentions(real, mention)}
             kept |= found
             if not grown and not found:
                 return kept
 
     def _mentions(self, real: str, mention: _Mention) -> bool:
-        if not mention:
-            return False
         if real not in self.data:
             data = self.data[real] = read_bytes(real)
             if data is None or _ESCAPE.search(data) is not None:
