@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
@@ -190,6 +191,7 @@ def scan_file(path: str) -> FileScan | None:
     return None if data is None else scan_bytes(data)
 
 
+@cache
 def _holds(words: frozenset[bytes], groups: Words) -> bool:
     return any(group <= words for group in groups)
 
