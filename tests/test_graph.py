@@ -383,3 +383,30 @@ def _jobs(facts) -> list[tuple]:
 def _reads(facts) -> list[tuple]:
     return [(read.node.key, read.launch.key, read.variable, read.attrs, read.entry.name,
              read.tests) for read in facts.reads]
+
+
+def test_a_play_of_many_jobs_sorts_each_name_once(tmp_path: Path, monkeypatch) -> None:
+    """The names a job may flow through are kept sorted as the run sets and drops them, not
+    copied and sorted again at every task: a play of thousands of jobs once took minutes and
+    gigabytes (each task's set of names was kept too)."""
+    from asynclint.graph import reading
+
+    added: list[str] = []
+    add = reading.Names.add
+
+    def counting(self: reading.Names, name: str) -> None:
+        added.append(name)
+        add(self, name)
+
+    monkeypatch.setattr(reading.Names, "add", counting)
+    count = 300
+    tasks = [LAUNCH.format(name=f"job{index}")
+             + f"    - ansible.builtin.debug:\n        msg: \"{{{{ job{index}.stdout }}}}\"\n"
+             for index in range(count)]
+    path = tmp_path / "site.yml"
+    path.write_text(play(*tasks), encoding="utf-8")
+    project = load_project([str(path)])
+    graph = build_graph(project, flows(project), data=False)
+    assert len(graph.jobs()) == count
+    assert {read.variable for read in graph.reads()} == {f"job{index}" for index in range(count)}
+    assert len(added) <= 2 * count

@@ -8,7 +8,7 @@ import re
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from asynclint.graph.reading import may_mention, mentions
+from asynclint.graph.reading import Names, may_mention, mentions
 from asynclint.model import Task, load_project
 from asynclint.parsing import YScalar
 from asynclint.parsing.nodes import walk
@@ -104,6 +104,9 @@ def test_with_many_names_a_name_a_value_refers_to_is_one_of_the_words(
     assert len(decoys | referred) > FEW_NAMES
     for name in referred:
         assert may_mention(task, decoys | {name}), (name, text)
+    for entry, references in entry_reads(task):  # and the value holding it mentions it
+        for reference in references:
+            assert mentions(entry.value, Names(decoys | {reference.name})), (reference, text)
     words = set(re.findall(r"\w+", text))
     absent = {decoy for decoy in decoys if decoy not in words}
     if len(absent) > FEW_NAMES:

@@ -24,9 +24,16 @@ def fresh_name(text: str, base: str) -> str:
 
 def _uses(text: str, name: str) -> bool:
     """``name`` is in ``text`` as a word: not right after a word character or a dot, nor
-    before a word character. The pattern starts with the name itself, which the regular
-    expression engine looks for as a string; the character before is tested here (a pattern
-    starting with a look-behind is tried at every position of a file)."""
+    before a word character.
+
+    A name of word characters is then one of the text's words not right after a dot, all
+    listed once for the file (:func:`_words`): a file with thousands of findings would be
+    searched thousands of times. Another name is searched for: the pattern starts with the
+    name itself, which the regular expression engine looks for as a string; the character
+    before is tested here (a pattern starting with a look-behind is tried at every position
+    of a file)."""
+    if _WORD.fullmatch(name):
+        return name in _words(text)
     if name not in text:
         return False
     for match in re.finditer(rf"{re.escape(name)}(?!\w)", text):
@@ -34,6 +41,16 @@ def _uses(text: str, name: str) -> bool:
         if not start or not (text[start - 1].isalnum() or text[start - 1] in "_."):
             return True
     return False
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=8)  # a file with many findings is read once
+def _words(text: str) -> frozenset[str]:
+    """The runs of word characters in ``text`` that do not follow a dot."""
+    return frozenset(match.group() for match in _WORD.finditer(text)
+                     if not match.start() or text[match.start() - 1] != ".")
 
 
 def finished_test(text: str, register: str) -> str:

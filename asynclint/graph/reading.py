@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Collection, Iterator
+from typing import Collection, Iterable, Iterator
 
 from asynclint.expressions import Reference, is_templated, value_references
 from asynclint.model import Task
@@ -66,33 +66,74 @@ def _may_template(node: YNode | None) -> bool:
     return False
 
 
-def mentions(node: YNode | None, names: Collection[str]) -> bool:
-    """True when the text of a scalar below ``node`` (keys included) holds one of ``names``.
+def mentions(node: YNode | None, names: Collection[str] | Names) -> bool:
+    """True when the text of a scalar below ``node`` (keys included) holds one of ``names``;
+    a name of word characters counts when it is a word of the text (:meth:`Names.in_text`).
 
     A reference to a variable spells its name, so a value mentioning none reads none of them.
     """
-    return node is not None and any(
+    if node is None:
+        return False
+    if isinstance(names, Names):
+        return any(names.in_text(item.value) for item in walk(node) if isinstance(item, YScalar))
+    return any(
         name in item.value for item in walk(node) if isinstance(item, YScalar) for name in names)
 
 
 # what a name must not hold for its absence from a task's text to say it is in no value
 _UNSPELLED = frozenset(" \t\r\n'\"\\")
 _WORD = re.compile(r"\w+")
-FEW_NAMES = 8  # more names than this: a task's words are listed once, then looked up
+FEW_NAMES = 8  # more names than this: a text's words are listed once, then looked up
 
 
 class Names:
-    """Names :func:`may_mention` looks for, sorted once: those made of word characters
-    (a reference spells such a name as a whole word), and the others."""
+    """Names looked for in texts, sorted as they come: those made of word characters (a
+    reference spells such a name as a whole word: one lookup per word of a text finds any of
+    them, however many), and the others (each one sought in the text). A set that grows and
+    shrinks with the run's variables (:meth:`add`, :meth:`discard`) is sorted name by name,
+    never again as a whole."""
 
     __slots__ = ("others", "words")
 
-    def __init__(self, names: Collection[str]):
-        self.words = frozenset(name for name in names if _WORD.fullmatch(name))
-        self.others = tuple(name for name in names if name not in self.words)
+    def __init__(self, names: Iterable[str] = ()):
+        self.words: set[str] = set()
+        self.others: set[str] = set()
+        for name in names:
+            self.add(name)
 
-    def __bool__(self) -> bool:
-        return bool(self.words or self.others)
+    def add(self, name: str) -> None:
+        (self.words if _WORD.fullmatch(name) else self.others).add(name)
+
+    def discard(self, name: str) -> None:
+        self.words.discard(name)
+        self.others.discard(name)
+
+    def union(self, names: Iterable[str]) -> Names:
+        """These names and ``names``, in a new set."""
+        found = Names()
+        found.words = set(self.words)
+        found.others = set(self.others)
+        for name in names:
+            found.add(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.words or name in self.others
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.words
+        yield from self.others
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.others)
+
+    def in_text(self, text: str) -> bool:
+        """One of the names is in ``text``: a name of word characters as one of its words."""
+        if any(name in text for name in self.others):
+            return True
+        if len(self.words) <= FEW_NAMES:
+            return any(name in text for name in self.words)
+        return not self.words.isdisjoint(_WORD.findall(text))
 
 
 def may_mention(task: Task, names: Collection[str] | Names) -> bool:
@@ -111,11 +152,9 @@ def may_mention(task: Task, names: Collection[str] | Names) -> bool:
     text = task.source.text[task.map.start:task.map.end]
     if "\\" in text or "*" in text:
         return True
-    if any(name in text or not _UNSPELLED.isdisjoint(name) for name in names.others):
+    if any(not _UNSPELLED.isdisjoint(name) for name in names.others):
         return True
-    if len(names.words) <= FEW_NAMES:
-        return any(name in text for name in names.words)
-    return not names.words.isdisjoint(_WORD.findall(text))
+    return names.in_text(text)
 
 
 def variables_of(holder) -> list[tuple[str, object]]:

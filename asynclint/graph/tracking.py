@@ -8,7 +8,7 @@ results and facts, then ``vars:`` on the task, its blocks and includes, then the
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Collection, Iterator
 
 from asynclint.expressions import Reference, value_references
 from asynclint.graph.reading import (
@@ -139,7 +139,7 @@ class RunWalker:
         self.by_launch: dict[GraphNode, _Pending] = {}
         self.edges: list[Edge] = []
         self.reads: list[ResultRead] = []
-        self.sought: dict[frozenset[str], Names] = {}  # the names of each live set, sorted
+        self.live = Names()  # the names of :attr:`state`, kept sorted as it changes
 
     def walk(self) -> RunFacts:
         for node in self.nodes:
@@ -154,18 +154,21 @@ class RunWalker:
         return RunFacts(jobs, tuple(dict.fromkeys(self.edges)), tuple(self.reads))
 
     # -- reads ---------------------------------------------------------------------------
-    def _live(self, node: GraphNode) -> frozenset[str] | None:
+    def _live(self, node: GraphNode) -> Names | None:
         """Names through which a value may reach a job result at ``node``; ``None``: any name.
 
         Every :class:`Origin` starts in :attr:`state`. A loop variable or a ``vars:`` alias
         resolves to the origins of the names its value mentions (:meth:`_Scope.resolve`), so
         it leads to one only when its value mentions a name that does: a value mentioning none
         of these reads no job. With data edges every reference counts.
+
+        Without such a name, the set is :attr:`live` itself (not a copy): a run of thousands
+        of jobs would otherwise copy and sort thousands of names at every task.
         """
         if self.data:
             return None
         if not self.state:
-            return frozenset()
+            return self.live
         step = node.step
         bound: list[tuple[str, object]] = []  # a name, and the node of the value it is bound to
         for looping in (step.task, *step.includes):
@@ -175,27 +178,23 @@ class RunWalker:
             bound += variables_of(holder)
         if node.play is not None:
             bound += variables_of(node.play)
-        names = set(self.state)
+        names = self.live
         grown = True
         while grown:
             grown = False
             for name, value in bound:
                 if name not in names and mentions(value, names):
+                    if names is self.live:  # a copy: the run's own set stays as it is
+                        names = names.union(())
                     names.add(name)
                     grown = True
-        return frozenset(names)
+        return names
 
     def _reads(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
         live = self._live(node)
-        if live is not None:
-            if not live:
-                return
-            sought = self.sought.get(live)
-            if sought is None:
-                sought = self.sought[live] = Names(live)
-            if not may_mention(task, sought):
-                return
+        if live is not None and (not live or not may_mention(task, live)):
+            return
         for entry, references in entry_reads(task, live):
             for reference in references:
                 if self.data:
@@ -257,11 +256,13 @@ class RunWalker:
     def _produce(self, node: GraphNode, scope: _Scope) -> None:
         task = node.task
         facts = set_facts(task)
-        live = self._live(node) if facts else None
-        for name, value in facts.items():
-            reads = live is None or (bool(live) and mentions_any(value, live))
-            origins = value_origins(value, scope.resolve) if reads else frozenset()
-            self._set(name, origins, node)
+        if facts:
+            live = self._live(node)  # as the task starts: decided before any fact is set
+            reads = {name: live is None or (bool(live) and mentions_any(value, live))
+                     for name, value in facts.items()}
+            for name, value in facts.items():
+                origins = value_origins(value, scope.resolve) if reads[name] else frozenset()
+                self._set(name, origins, node)
         mode = job_mode(task)
         if mode is not None:
             pending = _Pending(node, mode)
@@ -276,8 +277,9 @@ class RunWalker:
         self.producers[name] = node
         if origins:
             self.state[name] = origins
-        else:
-            self.state.pop(name, None)
+            self.live.add(name)
+        elif self.state.pop(name, None) is not None:
+            self.live.discard(name)
 
     def _freeze(self, pending: _Pending) -> Job:
         node = pending.node
@@ -289,9 +291,12 @@ class RunWalker:
         )
 
 
-def mentions_any(value: object, names: frozenset[str]) -> bool:
-    """True when a plain value (a string, or lists and mappings of them) spells one of ``names``."""
+def mentions_any(value: object, names: Collection[str] | Names) -> bool:
+    """True when a plain value (a string, or lists and mappings of them) spells one of ``names``
+    (:meth:`~asynclint.graph.reading.Names.in_text` for a :class:`Names`)."""
     if isinstance(value, str):
+        if isinstance(names, Names):
+            return names.in_text(value)
         return any(name in value for name in names)
     if isinstance(value, dict):
         return any(mentions_any(key, names) or mentions_any(item, names)
