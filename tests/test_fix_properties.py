@@ -281,3 +281,23 @@ def test_the_finished_test_follows_each_file() -> None:
     assert finished_test("until: r.finished\n", "w") == "w.finished"  # asked again
     assert finished_test("until: r.finished or s is finished\n", "w") == "w is finished"
     assert finished_test("", "w") == "w is finished"
+
+
+def test_fixes_that_each_append_after_the_same_task_all_land() -> None:
+    """Each job never awaited gets its wait after the last task of the play: the fixes
+    overlap, so one lands a round. With more jobs than :data:`MAX_ROUNDS`, fixing goes on as
+    long as each round leaves fewer to do, and ends with every wait written."""
+    count = MAX_ROUNDS + 3
+    text = "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + "".join(
+        f"    - ansible.builtin.command: sleep 1\n      async: 10\n      poll: 0\n"
+        f"      register: job{index}\n" for index in range(count))
+    for space in workspace(text):
+        run = space.fix(unsafe=True)
+        assert run.refused == ()
+        fixed = space.text()
+        for index in range(count):
+            assert f'jid: "{{{{ job{index}.ansible_job_id }}}}"\n      register: job{index}_status' \
+                in fixed
+        assert lint(load_project([str(space.path)])).findings == ()
+        space.fix(unsafe=True)
+        assert space.text() == fixed

@@ -3,7 +3,10 @@
 One round lints the project, takes every applicable fix that does not overlap
 another one already taken in any file it changes, splices the edits into the
 texts and rebuilds the changed documents. Rounds repeat until no applicable fix
-is left (bounded by :data:`MAX_ROUNDS`). Before anything is written each changed
+is left. Past :data:`MAX_ROUNDS`, a round must leave fewer fixes to apply than the
+round before: fixes that overlap one another (a wait appended after the same last
+task for each of many jobs) are applied one a round, while fixes that undo one
+another never end. Before anything is written each changed
 file is verified: it still parses, the findings that were fixed are gone, and
 no task was lost. A file that fails a check keeps its original text and the
 reason is reported.
@@ -321,10 +324,12 @@ def fix_project(
             and touched(f) <= known and not touched(f) & state.refused.keys()
         ]
 
-    for _ in range(MAX_ROUNDS):
+    rounds, before = 0, 0
+    while True:
         todo = pending()
-        if not todo:
+        if not todo or rounds >= MAX_ROUNDS and len(todo) >= before:
             break
+        rounds, before = rounds + 1, len(todo)
         changed = _apply_round(state, todo)
         state.texts.update(changed)
         state.project = with_texts(original, state.project, changed)
@@ -339,7 +344,7 @@ def fix_project(
         result = relint(state.project)
     left = sorted({f.code for f in pending()})
     if left:
-        raise FixError(f"fixes did not converge after {MAX_ROUNDS} rounds: {', '.join(left)}")
+        raise FixError(f"fixes did not converge after {rounds} rounds: {', '.join(left)}")
     return _verified(original, first, result, state, relint)
 
 
