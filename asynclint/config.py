@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from asynclint.findings import Severity
 from asynclint.linter import Selection
+from asynclint.model.paths import resolved
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.nodes import to_python
 from asynclint.rules.catalog import CATALOG, find_info
@@ -45,7 +46,7 @@ class Exclude:
 
     def matches(self, path: Path) -> bool:
         try:
-            relative = path.resolve().relative_to(self.base)
+            relative = resolved(path).relative_to(self.base)
         except ValueError:
             return False
         candidates = [relative, *relative.parents][:-1]  # the path and its folders, not "."
@@ -191,12 +192,12 @@ def validate(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "rules":
             settings[key] = _rule_options(path, value)
         elif key == "exclude":
-            base = path.resolve().parent
+            base = resolved(path).parent
             settings[key] = tuple(Exclude(base, glob) for glob in _strings(path, key, value))
         elif not isinstance(value, str) or not value:
             raise _fail(path, key, "expected the path of a configuration file")
         else:
-            settings[key] = path.resolve().parent / value  # resolved when read: it may link
+            settings[key] = resolved(path).parent / value  # resolved when read: it may link
     return settings
 
 
@@ -218,28 +219,28 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()
               ) -> tuple[dict[str, Any], tuple[Path, ...], tuple[str, ...]]:
     """The settings of ``path`` with its ``extend`` chain merged under it, the files read, and
     the paths they were read through (as written and resolved)."""
-    resolved = path.resolve()
-    shown = resolved if chain else path  # an `extend` is named resolved, as it always was
-    if resolved in chain:
+    real = resolved(path)
+    shown = real if chain else path  # an `extend` is named resolved, as it always was
+    if real in chain:
         raise ConfigError(f"{shown}: `extend`: the files extend each other in a loop")
-    if not resolved.is_file():
+    if not real.is_file():
         where = f"{chain[-1]}: `extend`: " if chain else ""
         raise ConfigError(f"{where}no configuration file at {shown}")
-    raw = read_table(resolved)
+    raw = read_table(real)
     if raw is None:
         raise ConfigError(f"{shown}: no [tool.asynclint] table")
-    settings = validate(resolved, raw)
+    settings = validate(real, raw)
     extended = settings.pop("extend", None)
-    read = tuple(dict.fromkeys((str(path), str(resolved))))
+    read = tuple(dict.fromkeys((str(path), str(real))))
     if extended is None:
-        return settings, (resolved,), read
-    base, sources, further = load_file(extended, (*chain, resolved))
-    return merge(base, settings), (resolved, *sources), read + further
+        return settings, (real,), read
+    base, sources, further = load_file(extended, (*chain, real))
+    return merge(base, settings), (real, *sources), read + further
 
 
 def find_config_file(start: Path) -> Path | None:
     """The nearest configuration file at or above ``start`` (a file or a folder)."""
-    start = start.resolve()
+    start = resolved(start)
     folder = start if start.is_dir() else start.parent
     for candidate_folder in (folder, *folder.parents):
         for name in YAML_NAMES:
@@ -259,7 +260,7 @@ def config_candidates(start: Path, explicit: Path | None = None,
         return []
     if explicit is not None:
         return [str(explicit)]
-    start = start.resolve()
+    start = resolved(start)
     folder = start if start.is_dir() else start.parent
     return [str(place / name) for place in (folder, *folder.parents)
             for name in (*YAML_NAMES, PYPROJECT)]

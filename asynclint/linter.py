@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from asynclint.findings import Finding, Problem, Severity
 from asynclint.model import Project
+from asynclint.model.paths import resolved
 from asynclint.rules.catalog import RuleInfo, find_info
 from asynclint.rules.registry import Rule
 from asynclint.structs import field, replace, struct
@@ -104,7 +105,7 @@ class Context:
 def playbook_action_places(project: Project) -> tuple[Path, ...]:
     """Where an ``action_plugins/`` folder next to a playbook would be, there or not."""
     return tuple(sorted({
-        Path(document.path).resolve().parent / "action_plugins"
+        resolved(Path(document.path)).parent / "action_plugins"
         for document in project.ansible_documents()
         if document.kind == "playbook"
     }))

@@ -187,6 +187,23 @@ def test_unreadable_paths_named_on_the_command_line_are_clear_findings(tree: Pat
     assert {GOOD_FINDING, ("inner.yml", 6, "ASY001")} <= found(findings)
 
 
+def test_a_symlink_loop_is_a_finding_where_the_configuration_is_looked_for(tree: Path) -> None:
+    """Without ``--isolated`` the configuration is looked for from the first path, which is
+    resolved: a link loop there is the same clear finding, not an internal error."""
+    (tree / "a.yml").symlink_to(tree / "b.yml")
+    (tree / "b.yml").symlink_to(tree / "a.yml")
+    message = "cannot read file: Too many levels of symbolic links"
+    for command in ("check", "fix"):
+        proc = asynclint(command, "a.yml", "good.yml", cwd=tree)
+        assert proc.returncode == 1, proc.stderr
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+        assert f"a.yml:1:1: ASY000 [syntax-error] {message}" in proc.stdout, proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "asynclint", "check", "--no-cache", "--stdin-filename", "a.yml",
+         "-"], cwd=tree, capture_output=True, text=True, timeout=TIMEOUT, input=GOOD)
+    assert proc.returncode == 1 and "ASY001" in proc.stdout, (proc.stdout, proc.stderr)
+
+
 def test_a_fifo_inside_a_folder_is_skipped(tree: Path) -> None:
     os.mkfifo(tree / "pipe.yml")
     findings, _ = check(tree, ".")

@@ -7,6 +7,7 @@ path object per candidate cost more than the test itself.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 _UNUSUAL = ("//", "/./")
 
@@ -31,6 +32,15 @@ def absolute(path: str, cwd: str) -> str:
     """``os.path.abspath(path)`` with the working folder ``cwd`` given: ``abspath`` asks the
     system for it at every call, a system call per path."""
     return os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``; for a link that leads back to itself (Python before 3.13 raises),
+    the absolute path of the link: reading it then reports the loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def parents(path: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Protocol
 from asynclint.model.build import FileContext, build_document, role_dir_of
 from asynclint.model.links import Links, reached
 from asynclint.model.nodes import Document, Task, document_task_nodes
-from asynclint.model.paths import RealPaths
+from asynclint.model.paths import RealPaths, resolved
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.source import Source, decode
 from asynclint.structs import field, struct
@@ -233,7 +233,7 @@ class _Loader:
             self.errors.append(FileError(display, error))
             self.documents[real] = None  # type: ignore[assignment]
             return None
-        context_path = real if data is None else str(Path(display).resolve())
+        context_path = real if data is None else str(resolved(Path(display)))
         document = build_document(source, composed, self._context(context_path, self.missed),
                                   forced_kind)
         self.documents[real] = document
