@@ -106,6 +106,28 @@ def test_10000_deep_nesting_is_one_syntax_error(tree: Path, text: str) -> None:
     assert GOOD_FINDING in found(findings)
 
 
+def test_blocks_nested_as_deep_as_the_composer_reads_are_checked_and_fixed(tree: Path) -> None:
+    """A block is two levels (a list, then a mapping): blocks nested to just under the
+    composer's limit reach every rule and fix, which walk them without recursing."""
+    from asynclint.parsing.compose import MAX_DEPTH
+
+    depth = (MAX_DEPTH - 20) // 2
+    lines = ["- hosts: localhost", "  gather_facts: false", "  tasks:"]
+    lines += [" " * (4 + 4 * level) + "- block:" for level in range(depth)]
+    indent = " " * (4 + 4 * depth)
+    lines += [f"{indent}- ansible.builtin.command: sleep 1", f"{indent}  async: 10",
+              f"{indent}  poll: 0", f"{indent}  register: job"]
+    (tree / "deep.yml").write_text("\n".join(lines) + "\n")
+    proc = asynclint("check", "--no-cache", "--select", "ALL", "--format", "json", "deep.yml",
+                     cwd=tree)
+    assert proc.returncode == 1 and "internal error" not in proc.stderr, proc.stderr
+    assert {f["code"] for f in json.loads(proc.stdout)} == {"ASY105"}
+    proc = asynclint("fix", "--unsafe-fixes", "deep.yml", cwd=tree)
+    assert proc.returncode == 1 and "internal error" not in proc.stderr, proc.stderr
+    assert "job.ansible_job_id" in (tree / "deep.yml").read_text()
+    assert asynclint("check", "--no-cache", "deep.yml", cwd=tree).returncode == 0
+
+
 def test_yaml_only_the_pure_composer_reads_is_checked_quietly(tree: Path) -> None:
     # ruamel's C composer rejects a colon inside a flow scalar (Ansible does not): the pure
     # composer reads the file, and its warning about the reused anchor stays off stderr

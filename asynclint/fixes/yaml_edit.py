@@ -86,15 +86,25 @@ def style_of(source: Source) -> Style:
 
 
 def _content_end(node: YNode) -> int:
-    if isinstance(node, YScalar) or node.flow:
-        return node.end
-    children: list[YNode] = []
-    if isinstance(node, YMap):
-        for entry in node.entries:
-            children += [entry.key, entry.value]
-    else:
-        children = list(node.items)
-    return max((_content_end(child) for child in children), default=node.start)
+    """Where the last scalar or flow collection below ``node`` ends (its start when it is an
+    empty block collection): a block collection's own end lies past the blank lines and
+    comments after it. Iterative: nesting is as deep as the composer allows."""
+    end = -1
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, YScalar) or current.flow:
+            end = max(end, current.end)
+        elif isinstance(current, YMap):
+            if not current.entries:
+                end = max(end, current.start)
+            for entry in current.entries:
+                pending += (entry.key, entry.value)
+        elif not current.items:
+            end = max(end, current.start)
+        else:
+            pending += current.items
+    return end
 
 
 def entry_end(source: Source, entry: YEntry) -> int:
