@@ -227,8 +227,10 @@ def run_check(args: argparse.Namespace) -> int:
                          stdin_name=args.stdin_filename,
                          project_root=_project_root(args.paths, args.stdin_filename),
                          speed=speed, watched=watched)
-    format_findings = formatter(choose_format(args.format, os.environ))
-    output = format_findings(result.findings, result.files, _use_color(sys.stdout))
+    chosen = choose_format(args.format, os.environ)
+    failed = {"failed": len(result.internal_errors)} \
+        if chosen == "text" and result.internal_errors else {}
+    output = formatter(chosen)(result.findings, result.files, _use_color(sys.stdout), **failed)
     sys.stdout.write(output)
     code = _exit_code(result, args.exit_zero)
     if watched is not None and not result.internal_errors:
@@ -282,9 +284,10 @@ def run_fix(args: argparse.Namespace) -> int:
     for path, reason in failures.items():
         sys.stderr.write(f"asynclint: {path}: not written: {reason}\n")
     if not args.diff:
-        format_findings = formatter(args.format)
-        sys.stdout.write(format_findings(run.result.findings, run.result.files,
-                                         _use_color(sys.stdout)))
+        failed = {"failed": len(run.result.internal_errors)} \
+            if args.format == "text" and run.result.internal_errors else {}
+        sys.stdout.write(formatter(args.format)(run.result.findings, run.result.files,
+                                                _use_color(sys.stdout), **failed))
     done = [file for file in run.changed if file.path not in failures]
     stream = sys.stdout if args.format == "text" and not args.diff else sys.stderr
     stream.write(fix_summary(done, len(run.result.findings), dry_run) + "\n")

@@ -295,3 +295,26 @@ def test_a_parser_for_one_command_reads_it_as_the_full_parser_does(command: str)
             "graph": ["graph", "--format", "mermaid", "c.yml"],
             "parallelize": ["parallelize", "p.yml", "--max-parallel", "3", "--dry-run"]}[command]
     assert vars(one.parse_args(argv)) == vars(full.parse_args(argv))
+
+
+def test_a_rule_that_fails_never_reads_as_all_checks_passed(tmp_path, capsys, monkeypatch) -> None:
+    """A rule's bug is an internal error (exit code 2, on standard error); the summary says
+    the check is incomplete, for `check` and for `fix`."""
+    from asynclint import linter
+    from asynclint.findings import Severity
+    from asynclint.rules.registry import Rule
+
+    def check(ctx):
+        raise RecursionError("too deep")
+        yield
+
+    broken = Rule("ASY001", "async-on-block", Severity.ERROR, True, "safe", "", check)
+    monkeypatch.setattr(linter, "_registered_rules", lambda project: (broken,))
+    path = write(tmp_path, "p.yml", BLOCK.format(noqa=""))
+    for command in (("check", "--no-cache"), ("fix",)):
+        code, out, err = run(capsys, *command, "--format", "text", str(path))
+        assert code == 2
+        assert "All checks passed" not in out, out
+        assert "Found no findings in 1 file, but 1 rule failed (reported below): the check is " \
+               "incomplete." in out, out
+        assert "internal error, please report it: rule ASY001 failed: RecursionError" in err

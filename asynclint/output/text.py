@@ -29,7 +29,13 @@ def format_line(finding: Finding, color: bool = False) -> str:
     return line
 
 
-def summary(findings: Sequence[Finding], files: int) -> str:
+def summary(findings: Sequence[Finding], files: int, failed: int = 0) -> str:
+    """The last line: what was found, and what ``asynclint fix`` can fix. With ``failed``
+    rules (each reported on standard error), never that all checks passed."""
+    if failed:
+        found = (f"{_plural(len(findings), 'finding')}" if findings else "no findings")
+        return (f"Found {found} in {_plural(files, 'file')}, but {_plural(failed, 'rule')} "
+                f"failed (reported below): the check is incomplete.")
     if not findings:
         return f"All checks passed: {_plural(files, 'file')}, no findings."
     by_severity = Counter(finding.severity for finding in findings)
@@ -50,7 +56,8 @@ def summary(findings: Sequence[Finding], files: int) -> str:
     return text
 
 
-def format_text(findings: Sequence[Finding], files: int, color: bool = False) -> str:
+def format_text(findings: Sequence[Finding], files: int, color: bool = False,
+                failed: int = 0) -> str:
     lines = [format_line(finding, color) for finding in findings]
-    lines.append(summary(findings, files))
+    lines.append(summary(findings, files, failed))
     return "\n".join(lines) + "\n"
