@@ -112,7 +112,10 @@ def _check_arguments(check: argparse.ArgumentParser) -> None:
 
 def _fix_arguments(fix: argparse.ArgumentParser) -> None:
     fix.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                     help="files or folders to fix (default: .)")
+                     help="files or folders to fix (default: .); - fixes standard input "
+                          "alone and writes the fixed text to standard output")
+    fix.add_argument("--stdin-filename", default="<stdin>", metavar="NAME",
+                     help="the name to report for standard input")
     fix.add_argument("--diff", action="store_true",
                      help="print the changes as a unified diff and write nothing")
     fix.add_argument("--check", action="store_true",
@@ -268,29 +271,44 @@ def run_fix(args: argparse.Namespace) -> int:
     from asynclint.fixes.report import fix_summary, unified_diff
 
     config = config_from(args)
-    project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluder)
+    stdin_data = None
+    if "-" in args.paths:
+        if len(args.paths) > 1:
+            sys.stderr.write("asynclint: error: `fix -` fixes standard input alone: "
+                             "name no other path\n")
+            return EXIT_ERROR
+        stdin_data = sys.stdin.buffer.read()
+    project = load_project(kept_paths(args.paths, config.excluded), exclude=config.excluder,
+                           stdin_data=stdin_data, stdin_name=args.stdin_filename)
     try:
         run = fix_project(project, config.selection(), args.unsafe_fixes, config.options(),
-                          project_root=_project_root(args.paths), exclude=config.excluded)
+                          project_root=_project_root(args.paths, args.stdin_filename),
+                          exclude=config.excluded)
     except FixError as error:
         sys.stderr.write(f"asynclint: error: {error}\n")
         return EXIT_ERROR
-    dry_run = args.diff or args.check
+    dry_run = args.diff or args.check or stdin_data is not None
     if args.diff:
         sys.stdout.write("".join(unified_diff(file) for file in run.changed))
+    elif stdin_data is not None and not args.check:  # the text, fixed or not, as a filter does
+        sys.stdout.flush()
+        sys.stdout.buffer.write(run.changed[0].after.encode("utf-8") if run.changed
+                                else stdin_data)
+        sys.stdout.buffer.flush()
     failures = {} if dry_run else write_fixes(run)
     for file in run.refused:
         sys.stderr.write(f"asynclint: {file.path}: not fixed: {file.refused}\n")
     for path, reason in failures.items():
         sys.stderr.write(f"asynclint: {path}: not written: {reason}\n")
+    report = sys.stdout if stdin_data is None else sys.stderr
     if not args.diff:
         failed = {"failed": len(run.result.internal_errors)} \
             if args.format == "text" and run.result.internal_errors else {}
-        sys.stdout.write(formatter(args.format)(run.result.findings, run.result.files,
-                                                _use_color(sys.stdout), **failed))
+        report.write(formatter(args.format)(run.result.findings, run.result.files,
+                                            _use_color(report), **failed))
     done = [file for file in run.changed if file.path not in failures]
-    stream = sys.stdout if args.format == "text" and not args.diff else sys.stderr
-    stream.write(fix_summary(done, len(run.result.findings), dry_run) + "\n")
+    stream = report if args.format == "text" and not args.diff else sys.stderr
+    stream.write(fix_summary(done, len(run.result.findings), args.diff or args.check) + "\n")
     if failures or run.refused:
         return EXIT_ERROR
     return _exit_code(run.result, False) or (EXIT_FINDINGS if done else EXIT_CLEAN)

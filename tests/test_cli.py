@@ -318,3 +318,36 @@ def test_a_rule_that_fails_never_reads_as_all_checks_passed(tmp_path, capsys, mo
         assert "Found no findings in 1 file, but 1 rule failed (reported below): the check is " \
                "incomplete." in out, out
         assert "internal error, please report it: rule ASY001 failed: RecursionError" in err
+
+
+def _fix_stdin(tmp_path: Path, data: bytes, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "asynclint", "fix", "--isolated", *args, "-"],
+                          input=data, capture_output=True, cwd=tmp_path, timeout=120)
+
+
+def test_fix_reads_standard_input_and_writes_the_fixed_text(tmp_path) -> None:
+    """`fix -` is a filter, as `ruff check --fix -` is: the fixed text (or the text as it
+    came) on standard output, the findings left and the summary on standard error."""
+    original = BLOCK.format(noqa="").encode()
+    fixed = _fix_stdin(tmp_path, original, "--stdin-filename", "site.yml")
+    assert fixed.returncode == 1, fixed.stderr  # the text changed
+    assert fixed.stdout != original and b"  - ansible.builtin.command" in fixed.stdout
+    assert b"Fixed 1 finding in 1 file, 0 remaining." in fixed.stderr
+    again = _fix_stdin(tmp_path, fixed.stdout)
+    assert (again.returncode, again.stdout) == (0, fixed.stdout)  # fixing twice is fixing once
+    path = write(tmp_path, "site.yml", original.decode())
+    assert subprocess.run([sys.executable, "-m", "asynclint", "fix", "--isolated", "site.yml"],
+                          cwd=tmp_path, capture_output=True, timeout=120).returncode == 1
+    assert path.read_bytes() == fixed.stdout  # as a file is fixed
+    diff = _fix_stdin(tmp_path, original, "--diff", "--stdin-filename", "site.yml")
+    assert diff.stdout.startswith(b"--- a/site.yml\n+++ b/site.yml\n"), diff.stdout
+    assert b"Would fix 1 finding" in diff.stderr
+    broken = _fix_stdin(tmp_path, b"\xff\xfe")
+    assert broken.stdout == b"\xff\xfe" and b"ASY000" in broken.stderr
+
+
+def test_fix_of_standard_input_names_no_other_path(tmp_path) -> None:
+    write(tmp_path, "site.yml", BLOCK.format(noqa=""))
+    proc = subprocess.run([sys.executable, "-m", "asynclint", "fix", "-", "site.yml"],
+                          input=b"", capture_output=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and b"fixes standard input alone" in proc.stderr
