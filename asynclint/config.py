@@ -24,7 +24,7 @@ from asynclint.linter import Selection
 from asynclint.model.paths import resolved
 from asynclint.parsing import ParseError, compose_documents, read_source
 from asynclint.parsing.nodes import to_python
-from asynclint.rules.catalog import CATALOG, find_info
+from asynclint.rules.catalog import CATALOG, OPTIONS, find_info
 from asynclint.structs import field, replace, struct
 
 YAML_NAMES = (".asynclint.yml", ".asynclint.yaml")
@@ -173,10 +173,21 @@ def _severities(path: Path, value: Any) -> dict[str, str]:
 
 
 def _rule_options(path: Path, value: Any) -> dict[str, dict[str, Any]]:
-    return {
-        _rule_code(path, f"rules.{name}", name): dict(_table(path, f"rules.{name}", options))
-        for name, options in _table(path, "rules", value).items()
-    }
+    """Each rule's options, every one known to the rule (:data:`OPTIONS`) and well formed."""
+    found = {}
+    for name, options in _table(path, "rules", value).items():
+        key = f"rules.{name}"
+        code = _rule_code(path, key, name)
+        known = OPTIONS.get(code, {})
+        for option, setting in _table(path, key, options).items():
+            if option not in known:
+                listed = f"its options: {', '.join(sorted(known))}" if known else "it has none"
+                raise _fail(path, f"{key}.{option}", f"unknown option of {code} ({listed})")
+            expected, valid = known[option]
+            if not valid(setting):
+                raise _fail(path, f"{key}.{option}", f"expected {expected}, not {setting!r}")
+        found[code] = dict(options)
+    return found
 
 
 def validate(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from asynclint.cli import main
-from asynclint.config import Exclude, load_config
+from asynclint.config import Exclude, load_config, merge
 
 BLOCK = """\
 - hosts: localhost
@@ -132,24 +132,27 @@ def test_extend_lies_under_the_local_file(project, capsys) -> None:
 ignore: [ASY110]
 severity: {ASY004: info}
 rules:
-  ASY109: {minimum: 5, other: 1}
+  ASY202: {min_duration: 5}
 """)
     write(project, ".asynclint.yml", """\
 extend: shared/base.yml
 exclude: [legacy]
 rules:
-  wait-budget-too-short: {minimum: 7}
+  parallelizable-sequence: {min_duration: 7}
 """)
     code, out, _ = check(capsys, str(project))
     assert codes(out) == ["ASY004"] and "(1 info)" in out
     config = load_config(project)
-    assert config.rules == {"ASY109": {"minimum": 7, "other": 1}}
+    assert config.rules == {"ASY202": {"min_duration": 7}}
+    # options merge one by one (a rule with two options keeps the one only the base sets)
+    assert merge({"rules": {"ASY202": {"a": 1, "b": 2}}},
+                 {"rules": {"ASY202": {"b": 3}}})["rules"] == {"ASY202": {"a": 1, "b": 3}}
     assert config.sources == (project / ".asynclint.yml", project / "shared" / "base.yml")
 
 
 def test_rule_options_reach_the_rules(project) -> None:
-    write(project, "pyproject.toml", "[tool.asynclint.rules.ASY109]\nminimum = 60\n")
-    assert load_config(project / "site.yml").options() == {"ASY109": {"minimum": 60}}
+    write(project, "pyproject.toml", "[tool.asynclint.rules.ASY202]\nmin_duration = 60\n")
+    assert load_config(project / "site.yml").options() == {"ASY202": {"min_duration": 60}}
 
 
 def test_show_config_prints_the_effective_settings(project, capsys) -> None:
@@ -159,8 +162,8 @@ ignore = ["ASY110"]
 exclude = ["legacy/*.yml"]
 severity = { "async-on-static-import" = "info" }
 
-[tool.asynclint.rules.ASY109]
-minimum = 60
+[tool.asynclint.rules.ASY202]
+min_duration = 60
 """)
     code, out, err = check(capsys, "--show-config", "--extend-select", "ASY1", str(project))
     assert (code, err) == (0, "")
@@ -174,8 +177,8 @@ minimum = 60
         'exclude = ["legacy/*.yml"]',
         f"# exclude 'legacy/*.yml' is relative to {project}",
         "",
-        "[tool.asynclint.rules.ASY109]",
-        "minimum = 60",
+        "[tool.asynclint.rules.ASY202]",
+        "min_duration = 60",
     ]
 
 
@@ -188,6 +191,14 @@ minimum = 60
     (".asynclint.yml", "severity: {no-such-rule: error}\n",
      "`severity.no-such-rule`: unknown rule"),
     (".asynclint.yml", "rules: {ASY109: 60}\n", "`rules.ASY109`: expected a table"),
+    (".asynclint.yml", "rules: {ASY202: {min_duraton: 25}}\n",
+     "`rules.ASY202.min_duraton`: unknown option of ASY202 (its options: min_duration)"),
+    (".asynclint.yml", "rules: {ASY105: {foo: 1}}\n",
+     "`rules.ASY105.foo`: unknown option of ASY105 (it has none)"),
+    (".asynclint.yml", "rules: {ASY202: {min_duration: x}}\n",
+     "`rules.ASY202.min_duration`: expected a number of seconds (0 or more), not 'x'"),
+    ("pyproject.toml", "[tool.asynclint.rules.parallelizable-sequence]\nmin_duration = -1\n",
+     "`rules.parallelizable-sequence.min_duration`: expected a number of seconds"),
     (".asynclint.yml", "exclude: [1]\n", "`exclude`: expected a list of strings"),
     (".asynclint.yml", "extend: missing.yml\n", "`extend`: no configuration file at"),
     (".asynclint.yml", "extend: .asynclint.yml\n", "`extend`: the files extend each other"),

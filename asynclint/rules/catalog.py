@@ -9,6 +9,8 @@ module's ``CODE``, ``NAME``, ``SEVERITY``, ``FIX``, first docstring line and ``E
 
 from __future__ import annotations
 
+from typing import Callable
+
 from asynclint.findings import Severity
 from asynclint.structs import struct
 
@@ -92,6 +94,19 @@ CATALOG: tuple[RuleInfo, ...] = (
 )
 _BY_CODE = {info.code: info for info in CATALOG}
 _BY_NAME = {info.name: info for info in CATALOG}
+
+
+def _seconds(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and 0 <= value < float("inf")
+
+
+#: The options each rule reads (``[tool.asynclint.rules.CODE]``): for each, what its value
+#: must be, said and tested. The configuration refuses any other option and a bad value, naming
+#: the file and the key; ``tests/test_rule_catalog.py`` checks that a rule reads only these.
+OPTIONS: dict[str, dict[str, tuple[str, Callable[[object], bool]]]] = {
+    "ASY202": {"min_duration": ("a number of seconds (0 or more)", _seconds)},
+}
 
 
 def find_info(code_or_name: str) -> RuleInfo | None:
