@@ -25,7 +25,8 @@ from asynclint.linter import Context, LintResult, Selection
 from asynclint.model import load_project
 from asynclint.output import FORMATS, formatter
 from asynclint.output.github import choose_format
-from asynclint.pipeline import check as check_paths, default_speed
+from asynclint.pipeline import (check as check_paths, default_speed, fixes_in_targets,
+                                 without_excluded)
 from asynclint.rules import find_rule
 from asynclint.rules.catalog import CATALOG
 
@@ -301,17 +302,18 @@ def run_fix(args: argparse.Namespace) -> int:
     for path, reason in failures.items():
         sys.stderr.write(f"asynclint: {path}: not written: {reason}\n")
     report = sys.stdout if stdin_data is None else sys.stderr
+    left = without_excluded(fixes_in_targets(run.result, project.targets), config.excluder)
     if not args.diff:
-        failed = {"failed": len(run.result.internal_errors)} \
-            if args.format == "text" and run.result.internal_errors else {}
-        report.write(formatter(args.format)(run.result.findings, run.result.files,
-                                            _use_color(report), **failed))
+        failed = {"failed": len(left.internal_errors)} \
+            if args.format == "text" and left.internal_errors else {}
+        report.write(formatter(args.format)(left.findings, left.files, _use_color(report),
+                                            **failed))
     done = [file for file in run.changed if file.path not in failures]
     stream = report if args.format == "text" and not args.diff else sys.stderr
-    stream.write(fix_summary(done, len(run.result.findings), args.diff or args.check) + "\n")
+    stream.write(fix_summary(done, len(left.findings), args.diff or args.check) + "\n")
     if failures or run.refused:
         return EXIT_ERROR
-    return _exit_code(run.result, False) or (EXIT_FINDINGS if done else EXIT_CLEAN)
+    return _exit_code(left, False) or (EXIT_FINDINGS if done else EXIT_CLEAN)
 
 
 def run_rules(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from asynclint.linter import LintResult, Selection, lint, playbook_action_places
 from asynclint.model import Project, load_project
@@ -19,7 +19,7 @@ from asynclint.model.project import link_reader
 from asynclint.parallel import Scans, default_jobs
 from asynclint.parsing.compose import c_available
 from asynclint.rules.catalog import CATALOG
-from asynclint.structs import struct
+from asynclint.structs import replace, struct
 
 
 @struct(frozen=True)
@@ -160,7 +160,7 @@ def check(
             if cached is not None:
                 if watched is not None:
                     watched += (path for path, _ in cached.dependencies)
-                return cached.result
+                return without_excluded(cached.result, exclude)
     prefilter = None
     scans = None
     real = RealPaths(plain)  # one resolution of each path for the prefilter, loader and cache
@@ -213,7 +213,8 @@ def check(
                                discovered=discovered)
         if named is None and scans is not None:
             named = _named_from(scans.extra())
-        result = lint(project, selection, options, project_root, named_dirs=named)
+        result = fixes_in_targets(
+            lint(project, selection, options, project_root, named_dirs=named), project.targets)
     finally:
         if scans is not None:
             scans.close()
@@ -231,4 +232,25 @@ def check(
         cache.put(slot, entry)
         if watched is not None:
             watched += (path for path, _ in entry.dependencies)
-    return result
+    return without_excluded(result, exclude)
+
+
+def fixes_in_targets(result: LintResult, targets: Collection[str]) -> LintResult:
+    """A finding in a file reached only through an include offers no fix: ``asynclint fix``
+    with the same paths changes only the files it was given (and a fix of a finding in one of
+    them may change the file it includes)."""
+    if all(f.fix is None or f.path in targets for f in result.findings):
+        return result
+    return replace(result, findings=tuple(
+        f if f.fix is None or f.path in targets else replace(f, fix=None)
+        for f in result.findings))
+
+
+def without_excluded(result: LintResult, exclude: Callable[[Path], bool] | None) -> LintResult:
+    """The findings outside the excluded files. An excluded file an include reaches is still
+    read, since what it runs changes the findings of the files around it, but nothing in it is
+    reported. Applied after the cache, whose key does not hold the exclusions."""
+    if exclude is None or not result.findings:
+        return result
+    kept = tuple(f for f in result.findings if not exclude(Path(f.path)))
+    return result if len(kept) == len(result.findings) else replace(result, findings=kept)

@@ -228,6 +228,45 @@ def test_excluded_files_are_skipped_even_when_named(project, capsys) -> None:
     assert code == 0 and "0 files" in out
 
 
+INCLUDER = """\
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_tasks: lib/args.yml
+"""
+NESTED = """\
+- ansible.builtin.command:
+    cmd: sleep 1
+    async: 10
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_excluded_file_an_include_reaches_is_read_but_not_reported(
+        tmp_path, capsys, command) -> None:
+    write(tmp_path, "site.yml", INCLUDER)
+    write(tmp_path, "lib/args.yml", NESTED)
+    code, out, _ = check(capsys, str(tmp_path / "site.yml")) if command == "check" else \
+        (main(["fix", str(tmp_path / "site.yml")]), *capsys.readouterr())
+    assert code == 1 and "lib/args.yml:3:5: ASY006" in out, out
+    write(tmp_path, ".asynclint.yml", "exclude: [lib]\n")
+    code, out, _ = check(capsys, str(tmp_path / "site.yml")) if command == "check" else \
+        (main(["fix", str(tmp_path / "site.yml")]), *capsys.readouterr())
+    assert code == 0 and "ASY006" not in out and "2 files" in out, out
+
+
+def test_a_finding_in_a_file_only_an_include_reaches_offers_no_fix(tmp_path, capsys) -> None:
+    """`asynclint fix` changes only the files it is given: a finding in a file it reaches
+    through an include is not fixable from there, and `check` says so; named too, it is."""
+    write(tmp_path, "site.yml", INCLUDER)
+    write(tmp_path, "lib/args.yml", NESTED)
+    code, out, _ = check(capsys, "--no-cache", str(tmp_path / "site.yml"))
+    assert code == 1 and "(fix:" not in out and "fixable" not in out, out
+    code, out, _ = check(capsys, "--no-cache", str(tmp_path / "site.yml"),
+                         str(tmp_path / "lib" / "args.yml"))
+    assert code == 1 and "ASY006" in out and "1 fixable with `asynclint fix`" in out, out
+
+
 @pytest.mark.parametrize(("glob", "path", "matched"), [
     ("legacy", "legacy/old.yml", True),
     ("legacy/", "legacy/deep/old.yml", True),
