@@ -340,9 +340,13 @@ def run_graph(args: argparse.Namespace) -> int:
 
     if args.format not in GRAPH_FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(sorted(GRAPH_FORMATS))}")
-    context = Context(load_project(args.paths), project_root=_project_root(args.paths))
+    project = load_project(args.paths)
+    context = Context(project, project_root=_project_root(args.paths))
     sys.stdout.write(GRAPH_FORMATS[args.format](context.graph))
-    return EXIT_CLEAN
+    for error in project.errors:  # the graph holds the other files' tasks
+        sys.stderr.write(f"asynclint: {error.path}:{error.error.line}:{error.error.column}: "
+                         f"not read: {error.error.message}\n")
+    return EXIT_FINDINGS if project.errors else EXIT_CLEAN
 
 
 def run_explain(args: argparse.Namespace) -> int:

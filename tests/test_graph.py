@@ -266,6 +266,18 @@ def test_cli_graph_prints_dot_and_json(tmp_path: Path, capsys) -> None:
     assert "--format" in capsys.readouterr().err
 
 
+def test_cli_graph_says_which_files_it_could_not_read(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "site.yml"
+    path.write_text(play(LAUNCH.format(name="build")), encoding="utf-8")
+    (tmp_path / "binary.yml").write_bytes(b"\x00\x01")
+    missing = tmp_path / "nothere.yml"
+    assert main(["graph", str(path), str(tmp_path / "binary.yml"), str(missing)]) == 1
+    out, err = capsys.readouterr()
+    assert "Start build" in out  # the files read are in the graph
+    assert f"asynclint: {missing}:1:1: not read: cannot read file: No such file" in err
+    assert "binary.yml:1:1: not read: binary file" in err
+
+
 def test_networkx_loads_only_when_a_graph_is_built() -> None:
     code = ("import sys, asynclint.rules, asynclint.graph.records, asynclint.linter\n"
             "assert 'networkx' not in sys.modules\n")
