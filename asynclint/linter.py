@@ -162,14 +162,44 @@ def _suppressed(problem: Problem, rule: Rule, line: int) -> bool:
     return False
 
 
-def _finding(problem: Problem, rule: Rule, severity: Severity) -> Finding:
+def _finding(problem: Problem, rule: Rule, severity: Severity,
+             merged: Mapping[str, list[tuple[int, int]]] | None = None) -> Finding:
     line, column = problem.source.position(problem.start)
     end_line, end_column = problem.source.position(max(problem.end, problem.start))
+    fix = problem.fix
+    if fix is not None and merged and _edits_merged(fix.edits, problem.source.path, merged):
+        fix = None
     return Finding(
         path=problem.source.path, line=line, column=column, end_line=end_line,
         end_column=end_column, code=rule.code, name=rule.name, severity=severity,
-        message=problem.message, fix=problem.fix, start=problem.start, end=problem.end,
+        message=problem.message, fix=fix, start=problem.start, end=problem.end,
     )
+
+
+def merged_text(project: Project) -> dict[str, list[tuple[int, int]]]:
+    """By file: where the text of entries a merge key brought into a mapping lies (an
+    anchor's text, which other mappings may share)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for document in project.documents:
+        if "<<" in document.source.text:
+            from asynclint.parsing.merge import merged_spans
+
+            spans = [span for holder in (*document.plays, *document.tasks)
+                     for span in merged_spans(holder.map, document.source.text)]
+            if spans:
+                found.setdefault(document.path, []).extend(spans)
+    return found
+
+
+def _edits_merged(edits: Iterable[Any], path: str,
+                  merged: Mapping[str, list[tuple[int, int]]]) -> bool:
+    """An edit changes (or inserts into) the text of a merged entry: a fix must not, since
+    that text is also every other mapping's that merges it."""
+    for edit in edits:
+        for start, end in merged.get(edit.path or path, ()):
+            if edit.start < end and start < edit.end or start < edit.start < end:
+                return True
+    return False
 
 
 def syntax_findings(project: Project) -> list[Finding]:
@@ -220,13 +250,14 @@ def lint(
     context = Context(project, options, project_root, named_dirs)
     found: dict[tuple[str, int, str], Finding] = {}
     internal: list[str] = []
+    merged = merged_text(project)
     for rule in _registered_rules(project) if rules is None else rules:
         if rule.code == SYNTAX_ERROR_CODE or not selection.enabled(rule):
             continue
         severity = selection.severity(rule)
         try:
             for problem in rule.check(context):
-                finding = _finding(problem, rule, severity)
+                finding = _finding(problem, rule, severity, merged)
                 if _suppressed(problem, rule, finding.line):
                     continue
                 found.setdefault((finding.path, finding.start, finding.code), finding)

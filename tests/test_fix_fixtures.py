@@ -295,6 +295,40 @@ def test_fixes_that_never_converge_are_an_error_naming_the_code(playbook: Path) 
         _run_with(rule, playbook)
 
 
+MERGING = """\
+- hosts: localhost
+  gather_facts: false
+  vars:
+    background: &background
+      async: 10
+      poll: 0
+  tasks:
+    - <<: *background
+      ansible.builtin.command: sleep 1
+      register: job
+    - <<: *background
+      ansible.builtin.command: sleep 2
+"""
+
+
+@pytest.mark.parametrize(("target", "offered"), [
+    ("async: 10", False),  # an anchor both tasks merge
+    ("<<: *background\n      ansible.builtin.command: sleep 1", False),  # a merge key
+    ("      register: job\n", True),  # the task's own text
+])
+def test_no_fix_edits_the_text_a_merge_key_brings(tmp_path: Path, target: str,
+                                                  offered: bool) -> None:
+    """A merged key's text is the anchor's, which every mapping merging it shares; a fix
+    rewriting a ``<<`` entry would drop or move what it merges. Such fixes are not offered."""
+    path = tmp_path / "site.yml"
+    path.write_text(MERGING, encoding="utf-8")
+    start = MERGING.index(target)
+    rule = _rule("ASY990", lambda text: Fix("Edit", (Edit.delete(start, start + len(target)),)))
+    (finding,) = lint(load_project([str(path)]), Selection(select=frozenset({"ASY990"})),
+                      rules=(rule,)).findings
+    assert (finding.fix is not None) == offered
+
+
 def test_a_fix_that_breaks_the_yaml_is_refused(playbook: Path) -> None:
     rule = _rule("ASY991", lambda text: None if text.startswith("[") else
                  Fix("Break", (Edit.insert(0, "[\n"),)))

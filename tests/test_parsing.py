@@ -9,7 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from asynclint.parsing import ParseError, YMap, YScalar, YSeq, compose_documents, source_from_text
+from asynclint.parsing import (ParseError, YEntry, YMap, YScalar, YSeq, compose_documents,
+                               source_from_text)
 from asynclint.parsing.compose import c_available
 from asynclint.parsing.source import read_regular
 from asynclint.parsing.nodes import to_python, walk
@@ -267,3 +268,63 @@ def test_read_regular_refuses_what_it_cannot_read(tmp_path, make, message: str) 
     with pytest.raises(ParseError, match=message) as raised:
         read_regular(str(path))
     assert raised.value.kind == "unreadable"
+
+
+# -- merge keys -------------------------------------------------------------------------------
+
+MERGES = {
+    "one anchor": "base: &b {a: 1, b: 2}\ntask:\n  <<: *b\n  c: 3\n",
+    "written keys win": "base: &b {a: 1, b: 2}\ntask:\n  b: 9\n  <<: *b\n",
+    "the first listed wins": "one: &x {a: 1}\ntwo: &y {a: 2, b: 2}\ntask:\n  <<: [*x, *y]\n",
+    "inline": "task:\n  <<: {async: 5, poll: 0}\n  command: sleep 1\n",
+    "merged from a merge": "one: &x {a: 1}\ntwo: &y\n  <<: *x\n  b: 2\ntask: {<<: *y, c: 3}\n",
+    "in a list": "tasks:\n  - &t {name: one, async: 10}\n  - <<: *t\n    name: two\n",
+    "a quoted key is a key": "task:\n  '<<': {a: 1}\n  b: 2\n",
+}
+
+
+def _without_merge_keys(node):
+    """Plain data of our nodes, as a YAML constructor builds it: no ``<<`` entry."""
+    from asynclint.parsing.merge import is_merge_key
+
+    if isinstance(node, YMap):
+        found = {}
+        for entry in node.entries:
+            if not (is_merge_key(entry.key) and isinstance(entry.value, (YMap, YSeq))):
+                found[to_python(entry.key)] = _without_merge_keys(entry.value)
+        return found
+    if isinstance(node, YSeq):
+        return [_without_merge_keys(item) for item in node.items]
+    return to_python(node)
+
+
+@pytest.mark.parametrize("text", list(MERGES.values()), ids=list(MERGES))
+@pytest.mark.parametrize("use_c", [True, False])
+def test_merge_keys_are_expanded_as_a_yaml_constructor_expands_them(text: str,
+                                                                   use_c: bool) -> None:
+    """Ansible builds its data with PyYAML's constructor, which merges ``<<`` values into
+    their mapping; ruamel.yaml's safe constructor does the same: what the rules read (the
+    last of duplicate keys) is what it builds."""
+    from ruamel.yaml import YAML
+
+    (document,) = compose_documents(source_from_text("m.yml", text), use_c=use_c)
+    assert _without_merge_keys(document) == YAML(typ="safe", pure=True).load(text)
+
+
+def test_a_merge_key_of_a_scalar_is_left_as_written() -> None:
+    """Ansible stops on it (a constructor error); the key stays, merging nothing."""
+    (document,) = compose_documents(source_from_text("m.yml", "task:\n  <<: 1\n  b: 2\n"))
+    assert to_python(document) == {"task": {"<<": 1, "b": 2}}
+
+
+def test_a_merged_entry_keeps_the_text_it_came_from() -> None:
+    from asynclint.parsing.merge import MergedEntry, merged_spans
+
+    text = MERGES["one anchor"]
+    (document,) = compose_documents(source_from_text("m.yml", text))
+    task = document.get("task")
+    assert [type(entry) for entry in task.entries] == [MergedEntry, MergedEntry, YEntry, YEntry]
+    a = task.entry("a")
+    assert text[a.key.start:a.value.end] == "a: 1"  # in the anchor
+    spans = sorted({text[start:end] for start, end in merged_spans(document, text)})
+    assert spans == ["<<: *b", "a: 1", "b: 2"]

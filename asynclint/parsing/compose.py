@@ -127,7 +127,17 @@ class _Converter:
 
 
 def compose_documents(source: Source, use_c: bool = True) -> tuple[YNode | None, ...]:
-    """Every document of ``source`` as frozen nodes (``None`` for an empty document)."""
+    """Every document of ``source`` as frozen nodes (``None`` for an empty document), merge
+    keys expanded as Ansible expands them (:mod:`asynclint.parsing.merge`)."""
+    documents = _compose(source, use_c)
+    if "<<" not in source.text:
+        return documents
+    from asynclint.parsing.merge import expand_merges
+
+    return tuple(expand_merges(document) for document in documents)
+
+
+def _compose(source: Source, use_c: bool) -> tuple[YNode | None, ...]:
     text = source.text
     if use_c and suited(text, MAX_DEPTH):
         try:
@@ -145,7 +155,7 @@ def compose_documents(source: Source, use_c: bool = True) -> tuple[YNode | None,
             raise _as_parse_error(error, source) from None
         # the C composer's libyaml is older than Ansible's and rejects some valid YAML
         # (`[db, db:create]`): only what the pure composer rejects too is an error
-        return compose_documents(source, use_c=False)
+        return _compose(source, use_c=False)
     converter = _Converter(shift)
     try:
         return tuple(
