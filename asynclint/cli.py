@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
 from asynclint import __version__
 from asynclint.config import (Config, ConfigError, config_candidates, kept_paths,
@@ -231,10 +231,7 @@ def run_check(args: argparse.Namespace) -> int:
                          stdin_name=args.stdin_filename,
                          project_root=_project_root(args.paths, args.stdin_filename),
                          speed=speed, watched=watched)
-    chosen = choose_format(args.format, os.environ)
-    failed = {"failed": len(result.internal_errors)} \
-        if chosen == "text" and result.internal_errors else {}
-    output = formatter(chosen)(result.findings, result.files, _use_color(sys.stdout), **failed)
+    output = _formatted(choose_format(args.format, os.environ), result, sys.stdout)
     sys.stdout.write(output)
     code = _exit_code(result, args.exit_zero)
     if watched is not None and not result.internal_errors:
@@ -257,6 +254,14 @@ def _project_root(paths: Sequence[str], stdin_name: str = "<stdin>") -> Path:
 
     named = [stdin_name if raw == "-" and stdin_name != "<stdin>" else raw for raw in paths]
     return project_root(named, Path.cwd())
+
+
+def _formatted(name: str, result: LintResult, stream: TextIO) -> str:
+    """The findings in the format ``name``, for ``stream``; the text format's summary says
+    when a rule failed (each failure goes to standard error, :func:`_exit_code`)."""
+    failed = {"failed": len(result.internal_errors)} \
+        if name == "text" and result.internal_errors else {}
+    return formatter(name)(result.findings, result.files, _use_color(stream), **failed)
 
 
 def _exit_code(result: LintResult, exit_zero: bool) -> int:
@@ -304,10 +309,7 @@ def run_fix(args: argparse.Namespace) -> int:
     report = sys.stdout if stdin_data is None else sys.stderr
     left = without_excluded(fixes_in_targets(run.result, project.targets), config.excluder)
     if not args.diff:
-        failed = {"failed": len(left.internal_errors)} \
-            if args.format == "text" and left.internal_errors else {}
-        report.write(formatter(args.format)(left.findings, left.files, _use_color(report),
-                                            **failed))
+        report.write(_formatted(args.format, left, report))
     done = [file for file in run.changed if file.path not in failures]
     stream = report if args.format == "text" and not args.diff else sys.stderr
     stream.write(fix_summary(done, len(left.findings), args.diff or args.check) + "\n")
